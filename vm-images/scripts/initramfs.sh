@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the test initramfs vm-images/build/initramfs-<series>.cpio (uncompressed:
+# it boots faster under TCG) for a kernel unpacked by kernels.sh:
+#   /bin            busybox-static and its applets
+#   /opt/java       a jlink'd Java 25 runtime with the modules jdeps finds in the jar
+#   /lib...         the glibc (and libbpf) libraries that runtime and the agent load
+#   /opt/vsched     vsched.jar, bpf/*.bpf.o and kmod/vsched.ko when they are built
+#   /tests          vm-images/guest-tests/*.sh
+#   /init           vm-images/init/init
+# Rebuilt only when one of those inputs changed.
+# Environment:
+#   VSCHED_JAR             jar to package (default guest-agent/target/vsched.jar)
+#   VSCHED_GUEST_MODULES   kernel modules (names, e.g. "tcp_bbr") to insmod at boot
+#   VSCHED_GUEST_LIBS      extra sonames from the host (default libbpf.so.1)
+#   VSCHED_JLINK_MODULES   extra Java modules beyond those jdeps finds
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Kernel options the /init and the tests rely on being built in.
+REQUIRED_BUILTIN=(CONFIG_BLK_DEV_INITRD CONFIG_DEVTMPFS CONFIG_TMPFS CONFIG_SERIAL_8250_CONSOLE
+	CONFIG_BPF_SYSCALL CONFIG_CGROUPS CONFIG_DEBUG_FS CONFIG_PROC_FS CONFIG_SYSFS)
+
+usage() { die "usage: initramfs.sh SERIES   (a kernel series unpacked by kernels.sh: 7.2 or 6.1)"; }
+
+# runtime_modules JAR : the Java modules the jar needs, cached by jar content.
+runtime_modules() {
+	local jar=$1 h cache mods
+	h="$(sha256sum <"$jar" | cut -d' ' -f1)"
+	cache="$BUILD/jre/jdeps-$h"
+	if [[ ! -f $cache ]]; then
+		mkdir -p "$BUILD/jre"
+		log "jdeps $jar"
+		mods="$("$HOST_JDK/bin/jdeps" --multi-release 25 --ignore-missing-deps \
+			--print-module-deps "$jar" 2>"$BUILD/jre/jdeps.err")" ||
+			die "jdeps failed on $jar: $(cat "$BUILD/jre/jdeps.err")"
+		[[ $mods =~ ^[a-z0-9.,]+$ ]] || die "jdeps printed no module list for $jar: '$mods'"
+		echo "$mods" >"$cache"
+	fi
+	mods="$(cat "$cache")"
+	[[ -z ${VSCHED_JLINK_MODULES:-} ]] || mods="$mods,${VSCHED_JLINK_MODULES// /,}"
+	printf '%s\n' "$mods"
+}
+
+# jlink_runtime MODULES : print the directory of a cached jlink'd runtime.
+jlink_runtime() {
+	local mods=$1 key dir
+	key="$(hash_inputs "$HOST_JDK/release" "str:$mods" "str:jlink-v1")"
+	dir="$BUILD/jre/rt-${key:0:16}"
+	if [[ ! -x $dir/bin/java ]]; then
+		log "jlink --add-modules $mods"
+		rm -rf "$dir" "$dir.tmp"
+		# A CDS archive spares the guest most of the class loading, slow under TCG.
+		# (Its CDS step warns about absent java.logging classes: harmless, kept out of sight.)
+		nice -n 10 "$HOST_JDK/bin/jlink" --add-modules "$mods" --strip-debug \
+			--no-header-files --no-man-pages --generate-cds-archive \
+			--output "$dir.tmp" >"$BUILD/jre/jlink.log" 2>&1 ||
+			die "jlink of $mods from $HOST_JDK failed: $(tail -20 "$BUILD/jre/jlink.log")"
+		mv "$dir.tmp" "$dir"
+		find "$BUILD/jre" -maxdepth 1 -name 'rt-*' ! -path "$dir" -exec rm -rf {} +
+	fi
+	printf '%s\n' "$dir"
+}
+
+# guest_libs RUNTIME : the host shared libraries the runtime and VSCHED_GUEST_LIBS need.
+guest_libs() {
+	local rt=$1 so p
+	local -a extra objs
+	read -r -a extra <<<"${VSCHED_GUEST_LIBS-libbpf.so.1}"
+	mapfile -t objs < <(find "$rt" -type f \( -name '*.so' -o -path '*/bin/*' \))
+	for so in "${extra[@]}"; do
+		p="$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')"
+		[[ -n $p ]] || die "library $so (VSCHED_GUEST_LIBS) not found on the host: run host-deps.sh"
+		objs+=("$p")
+		printf '%s\n' "$p"
+	done
+	for p in "${objs[@]}"; do
+		# ldd prints "name => path (addr)" or "path (addr)" for the loader.
+		ldd "$p" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+	done | grep -v "^$rt/" | sort -u
+}
+
+# module_closure KVER MODDIR NAME... : module files (relative) in load order.
+module_closure() {
+	local kver=$1 moddir=$2 m
+	shift 2
+	for m in "$@"; do
+		modprobe -d "$moddir" -S "$kver" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" { print $2 }' ||
+			die "kernel module '$m' (VSCHED_GUEST_MODULES) not found for $kver"
+	done | awk '!seen[$0]++'
+}
+
+main() {
+	(($# == 1)) || usage
+	local series=$1
+	[[ $series =~ ^[0-9]+\.[0-9]+$ ]] || usage
+	local kdir="$BUILD/kernels/$series"
+	[[ -f $kdir/version ]] || die "kernel $series not unpacked: run vm-images/scripts/kernels.sh $series"
+	need_cmd cpio busybox ldd ldconfig sha256sum
+	[[ -x $HOST_JDK/bin/jlink ]] || die "no jlink in $HOST_JDK (VSCHED_HOST_JDK)"
+	local kver opt
+	kver="$(cat "$kdir/version")"
+	for opt in "${REQUIRED_BUILTIN[@]}"; do
+		grep -qx "$opt=y" "$kdir/config" ||
+			die "kernel $kver lacks $opt=y, which /init needs built in"
+	done
+
+	local jar="${VSCHED_JAR:-$REPO/guest-agent/target/vsched.jar}"
+	[[ -f $jar ]] || die "jar '$jar' not found: build it with './mvnw -B -q package -DskipTests' or set VSCHED_JAR"
+	local mods rt busybox
+	mods="$(runtime_modules "$jar")"
+	rt="$(jlink_runtime "$mods")"
+	busybox="$(command -v busybox)"
+	ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked: install busybox-static"
+
+	local -a libs bpfobjs kos=() kmods=()
+	mapfile -t libs < <(guest_libs "$rt")
+	mapfile -t bpfobjs < <(compgen -G "$REPO/bpf/build/*.bpf.o" | sort || true)
+	[[ -f $REPO/kmod/build/$series/vsched.ko ]] && kos=("$REPO/kmod/build/$series/vsched.ko")
+	if [[ -n ${VSCHED_GUEST_MODULES:-} ]]; then
+		local -a names
+		read -r -a names <<<"$VSCHED_GUEST_MODULES"
+		# modprobe -d wants DIR/lib/modules/KVER: point it at a temporary root.
+		local mroot
+		mroot="$(mktemp -d)"
+		on_exit "rm -rf '$mroot'"
+		mkdir -p "$mroot/lib"
+		ln -s "$kdir/modules" "$mroot/lib/modules"
+		[[ -f $kdir/modules/$kver/modules.dep ]] || depmod -b "$mroot" "$kver" ||
+			die "depmod for $kver failed"
+		mapfile -t kmods < <(module_closure "$kver" "$mroot" "${names[@]}")
+	fi
+
+	local out="$BUILD/initramfs-$series.cpio" stamp="$BUILD/initramfs-$series.stamp" key
+	key="$(hash_inputs "$0" "$VM_DIR/init" "$VM_DIR/guest-tests" "$jar" "$busybox" \
+		"$kdir/.stamp" "str:$rt" "${libs[@]}" "${bpfobjs[@]}" "${kos[@]}" \
+		"str:${VSCHED_GUEST_MODULES:-}" "str:$(printf '%s ' "${bpfobjs[@]##*/}")")"
+	if [[ -f $out ]] && stamp_ok "$stamp" "$key"; then
+		log "initramfs-$series up to date"
+		printf '%s\n' "$out"
+		return 0
+	fi
+
+	log "building initramfs-$series ($kver, jar $jar, java modules $mods)"
+	local st
+	st="$(mktemp -d "$BUILD/.initramfs-$series.XXXXXX")"
+	on_exit "rm -rf '$st'"
+	mkdir -p "$st"/{bin,dev,proc,sys,tmp,run,root,etc,tests,opt/vsched,lib/x86_64-linux-gnu,lib64,usr}
+	mkdir -p "$st"/sys/fs/cgroup "$st"/sys/fs/bpf "$st"/sys/kernel/debug "$st"/sys/kernel/tracing
+	ln -s bin "$st/sbin"
+	ln -s ../bin "$st/usr/bin"
+	ln -s ../bin "$st/usr/sbin"
+	ln -s ../lib "$st/usr/lib"
+	cp "$busybox" "$st/bin/busybox"
+	local a
+	for a in $("$busybox" --list); do
+		[[ $a == busybox ]] || ln -s busybox "$st/bin/$a"
+	done
+
+	cp -a "$rt" "$st/opt/java"
+	local l
+	for l in "${libs[@]}"; do
+		case "$l" in
+		/lib64/*) cp -L "$l" "$st/lib64/" ;;
+		*) cp -L "$l" "$st/lib/x86_64-linux-gnu/" ;;
+		esac
+	done
+	[[ -f $st/lib64/ld-linux-x86-64.so.2 ]] || die "the dynamic loader was not among the runtime's libraries"
+	printf '%s\n' /lib/x86_64-linux-gnu >"$st/etc/ld.so.conf"
+	ldconfig -r "$st" || die "ldconfig for the initramfs failed"
+
+	cp "$jar" "$st/opt/vsched/vsched.jar"
+	if ((${#bpfobjs[@]})); then
+		mkdir -p "$st/opt/vsched/bpf"
+		cp "${bpfobjs[@]}" "$st/opt/vsched/bpf/"
+	fi
+	if ((${#kos[@]})); then
+		mkdir -p "$st/opt/vsched/kmod"
+		cp "${kos[0]}" "$st/opt/vsched/kmod/vsched.ko"
+	fi
+	if ((${#kmods[@]})); then
+		local m base
+		mkdir -p "$st/lib/modules"
+		for m in "${kmods[@]}"; do
+			base="$(basename "$m")"
+			case "$base" in
+			# busybox insmod takes plain .ko files: decompress on the host.
+			*.ko.xz) xz -dc "$m" >"$st/lib/modules/${base%.xz}"; base="${base%.xz}" ;;
+			*.ko.zst) zstd -qdc "$m" >"$st/lib/modules/${base%.zst}"; base="${base%.zst}" ;;
+			*) cp "$m" "$st/lib/modules/" ;;
+			esac
+			echo "$base" >>"$st/lib/modules/load.list"
+		done
+	fi
+
+	cp "$VM_DIR"/guest-tests/*.sh "$st/tests/"
+	cp "$VM_DIR/init/init" "$st/init"
+	chmod 755 "$st/init" "$st"/tests/*.sh
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$st/etc/passwd"
+	printf 'root:x:0:\n' >"$st/etc/group"
+	printf '127.0.0.1 localhost vsched-guest\n::1 localhost\n' >"$st/etc/hosts"
+
+	(cd "$st" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null --quiet -o -H newc --reproducible -R 0:0 >"$out.tmp") ||
+		die "cpio of the initramfs failed"
+	mv "$out.tmp" "$out"
+	echo "$key" >"$stamp"
+	log "initramfs-$series: $(du -h "$out" | cut -f1)"
+	printf '%s\n' "$out"
+}
+main "$@"

@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the vm-images build scripts. Sourced, never run.
+# shellcheck shell=bash disable=SC2034 # the variables are used by the sourcing scripts
+
+VM_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VM_DIR="$(dirname "$VM_SCRIPTS")"
+REPO="$(dirname "$VM_DIR")"
+BUILD="$VM_DIR/build"
+# Debian mirror used for chroots, images and kernel downloads (the only one reachable here).
+MIRROR="${VSCHED_MIRROR:-http://deb.debian.org/debian}"
+# Host JDK whose jlink makes the guest runtimes (the guest must run Java 25).
+HOST_JDK="${VSCHED_HOST_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+
+log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+need_root() {
+	[[ $(id -u) -eq 0 ]] || die "must run as root (needs apt-get, chroot, mounts)"
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "command '$c' not found: run vm-images/scripts/host-deps.sh first"
+	done
+}
+
+# hash_inputs ITEM... : sha256 over the named files' contents (directories
+# recursively, sorted, with relative names) and over literal strings given
+# as "str:..." so a recipe's parameters are part of its key.
+hash_inputs() {
+	local item f
+	for item in "$@"; do
+		case "$item" in
+		str:*)
+			printf 'S %s\n' "${item#str:}"
+			;;
+		*)
+			if [[ -d $item ]]; then
+				while IFS= read -r -d '' f; do
+					printf 'F %s %s\n' "${f#"$item"/}" "$(sha256sum <"$f" | cut -d' ' -f1)"
+				done < <(find "$item" -type f -print0 | LC_ALL=C sort -z)
+			elif [[ -f $item ]]; then
+				printf 'F %s %s\n' "${item##*/}" "$(sha256sum <"$item" | cut -d' ' -f1)"
+			else
+				printf 'M %s\n' "$item"
+			fi
+			;;
+		esac
+	done | sha256sum | cut -d' ' -f1
+}
+
+# stamp_ok STAMP HASH : true when STAMP exists and holds HASH.
+stamp_ok() {
+	[[ -f $1 ]] && [[ $(cat "$1") == "$2" ]]
+}
+
+# Cleanup actions run on exit in reverse order of registration.
+_CLEANUPS=()
+on_exit() { _CLEANUPS+=("$1"); }
+_run_cleanups() {
+	local rc=$? i
+	for ((i = ${#_CLEANUPS[@]} - 1; i >= 0; i--)); do
+		eval "${_CLEANUPS[i]}" || true
+	done
+	return "$rc"
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM HUP
+
+# apt_update_once : run apt-get update unless this project did so in the last day.
+apt_update_once() {
+	local stamp=/var/lib/apt/periodic/vsched-update-stamp
+	if [[ -f $stamp ]] && [[ -z $(find "$stamp" -mmin +1440) ]]; then
+		return 0
+	fi
+	log "apt-get update"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null ||
+		die "apt-get update failed"
+	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+}
+
+# apt_install PKG... : install the packages that are not installed yet.
+apt_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	need_root
+	apt_update_once
+	log "apt-get install ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" </dev/null >&2 || die "apt-get install ${missing[*]} failed"
+}
+
+# A private apt state for Debian sid, so the bookworm host can look up and
+# download sid packages without adding sid to its own sources.
+SID_APT_DIR="$BUILD/apt-sid"
+sid_apt_opts() {
+	printf '%s\n' \
+		-o "Dir::Etc::SourceList=$SID_APT_DIR/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o "Dir::State::Lists=$SID_APT_DIR/lists" \
+		-o "Dir::State::status=$SID_APT_DIR/status" \
+		-o "Dir::Cache=$SID_APT_DIR/cache" \
+		-o Acquire::Check-Valid-Until=false \
+		-o Acquire::Languages=none \
+		-o APT::Sandbox::User=root \
+		-o APT::Architecture=amd64 \
+		-o APT::Architectures::=amd64
+}
+sid_apt_update() {
+	local opts
+	mapfile -t opts < <(sid_apt_opts)
+	mkdir -p "$SID_APT_DIR"/lists/partial "$SID_APT_DIR"/cache/archives/partial
+	echo "deb $MIRROR sid main" >"$SID_APT_DIR/sources.list"
+	touch "$SID_APT_DIR/status"
+	if [[ -f $SID_APT_DIR/updated ]] && [[ -z $(find "$SID_APT_DIR/updated" -mmin +1440) ]]; then
+		return 0
+	fi
+	log "updating the private sid package lists from $MIRROR"
+	apt-get "${opts[@]}" update -qq </dev/null || die "apt-get update for sid ($MIRROR) failed"
+	touch "$SID_APT_DIR/updated"
+}
+
+# kernel_debs_72 : print the directory holding the 7.2 sid cloud kernel .debs
+# (VSCHED_KERNEL_DEBS, the pinned shared copy, or a download of the current
+# sid kernel), after checking it against its SHA256SUMS.
+kernel_debs_72() {
+	local dir="${VSCHED_KERNEL_DEBS:-}"
+	if [[ -z $dir ]] && [[ -d $REPO/../shared/debs/linux-7.2.13-cloud ]]; then
+		dir="$(cd "$REPO/../shared/debs/linux-7.2.13-cloud" && pwd)"
+	fi
+	if [[ -z $dir ]]; then
+		dir="$(download_sid_kernel)"
+	fi
+	[[ -d $dir ]] || die "kernel .deb directory '$dir' (VSCHED_KERNEL_DEBS) does not exist"
+	[[ -f $dir/SHA256SUMS ]] || die "no SHA256SUMS in kernel .deb directory '$dir'"
+	(cd "$dir" && sha256sum --quiet -c SHA256SUMS >&2) ||
+		die "kernel .debs in '$dir' do not match their SHA256SUMS"
+	printf '%s\n' "$dir"
+}
+
+download_sid_kernel() {
+	local opts meta ver pkgs dir p
+	mapfile -t opts < <(sid_apt_opts)
+	sid_apt_update
+	meta="$(apt-cache "${opts[@]}" show linux-image-cloud-amd64 2>/dev/null |
+		sed -n 's/^Depends:.*\(linux-image-[^ ,]*-cloud-amd64\) (=.*/\1/p' | head -1)"
+	[[ -n $meta ]] || die "cannot find linux-image-cloud-amd64 in sid on $MIRROR"
+	ver="${meta#linux-image-}"
+	ver="${ver%-cloud-amd64}"
+	dir="$BUILD/debs/sid-$ver"
+	if [[ -f $dir/SHA256SUMS ]]; then
+		printf '%s\n' "$dir"
+		return 0
+	fi
+	log "downloading sid kernel $ver from $MIRROR"
+	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+	pkgs=("linux-binary-$ver-cloud-amd64" "linux-modules-$ver-cloud-amd64"
+		"linux-base-$ver-cloud-amd64" "linux-headers-$ver-cloud-amd64"
+		"linux-headers-$ver-common" "linux-kbuild-$ver")
+	(cd "$dir.tmp" && apt-get "${opts[@]}" download -qq "${pkgs[@]}" </dev/null >&2) ||
+		die "downloading ${pkgs[*]} failed"
+	for p in "${pkgs[@]}"; do
+		compgen -G "$dir.tmp/${p}_*.deb" >/dev/null || die "download of $p produced no .deb"
+	done
+	(cd "$dir.tmp" && sha256sum -- *.deb >SHA256SUMS)
+	rm -rf "$dir" && mv "$dir.tmp" "$dir"
+	printf '%s\n' "$dir"
+}
+
+# one_file GLOB : the single file matching GLOB, or die.
+one_file() {
+	local m=()
+	mapfile -t m < <(compgen -G "$1" || true)
+	((${#m[@]} == 1)) || die "expected exactly one file matching '$1', found ${#m[@]}"
+	printf '%s\n' "${m[0]}"
+}
