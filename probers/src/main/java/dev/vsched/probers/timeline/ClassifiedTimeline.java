@@ -1,0 +1,73 @@
+package dev.vsched.probers.timeline;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * A timeline with its gaps classified against a {@link GapThreshold}:
+ * <ul>
+ *   <li>noise: shorter than the threshold; the vCPU was running (its own interrupts), counted as active;</li>
+ *   <li>host gaps: at or above the threshold with no guest context switch: the hypervisor did not run the vCPU;</li>
+ *   <li>guest gaps: the guest scheduler ran another thread; the vCPU's state then is not observed, so that
+ *       time is left out of both active and observed time.</li>
+ * </ul>
+ *
+ * @param observedNs   time the vCPU's state was observed (active + host gaps)
+ * @param activeNs     of which the vCPU was running
+ * @param hostGaps     histogram of host-gap lengths in ns (the vCPU latency distribution)
+ * @param workRate     work chunks per ns of loop time (raw speed, before normalisation across vCPUs)
+ */
+public record ClassifiedTimeline(TimelineSample sample, GapThreshold threshold, long observedNs, long activeNs,
+                                 long hostGapCount, long hostGapNs, Histogram hostGaps, long guestGapCount,
+                                 long guestGapNs, double workRate) {
+
+    /** Longest gap the histogram keeps at full precision: one minute. */
+    static final long MAX_TRACKED_NS = 60_000_000_000L;
+
+    public static ClassifiedTimeline classify(TimelineSample s, GapThreshold t) {
+        Histogram hist = new Histogram(MAX_TRACKED_NS, 3);
+        long active = s.loopNs();
+        long hostCount = 0;
+        long hostNs = 0;
+        long guestCount = 0;
+        long guestNs = 0;
+        long[] gaps = s.gapNs();
+        boolean[] guest = s.guestSwitch();
+        for (int i = 0; i < s.gapCount(); i++) {
+            long g = gaps[i];
+            if (guest[i]) {
+                guestCount++;
+                guestNs += g;
+            } else if (g >= t.thresholdNs()) {
+                hostCount++;
+                hostNs += g;
+                hist.recordValue(Math.min(g, MAX_TRACKED_NS));
+            } else {
+                active += g;
+            }
+        }
+        if (s.droppedGaps() > 0) {
+            // Gaps past the recording capacity are known only in total; class them by their mean length.
+            long mean = s.droppedGapNs() / s.droppedGaps();
+            if (mean >= t.thresholdNs()) {
+                hostCount += s.droppedGaps();
+                hostNs += s.droppedGapNs();
+                hist.recordValueWithCount(Math.min(mean, MAX_TRACKED_NS), s.droppedGaps());
+            } else {
+                active += s.droppedGapNs();
+            }
+        }
+        double rate = s.loopNs() > 0 ? (double) s.work() / s.loopNs() : 0.0;
+        return new ClassifiedTimeline(s, t, active + hostNs, active, hostCount, hostNs, hist, guestCount, guestNs,
+                rate);
+    }
+
+    /** Fraction of observed time the vCPU was running; 0 if nothing was observed. */
+    public double activeFraction() {
+        return observedNs > 0 ? (double) activeNs / observedNs : 0.0;
+    }
+
+    /** Host preemptions per second of observed time. */
+    public double preemptionsPerSecond() {
+        return observedNs > 0 ? hostGapCount * 1e9 / observedNs : 0.0;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.vsched.probers.timeline;
+
+import java.util.Arrays;
+
+/**
+ * What one pinned probe thread saw on one vCPU: the time it observed itself running, the work it did then,
+ * and every gap in its timeline above the recording floor, each flagged when the guest scheduler switched
+ * the thread out during it. Classifying the gaps (tick noise, host preemption, guest preemption) needs the
+ * threshold derived across all vCPUs, so it happens later in {@link GapClassifier}.
+ *
+ * @param cpu          the vCPU probed
+ * @param wallNs       wall time from the first to the last timestamp
+ * @param loopNs       sum of the short intervals between timestamps (the thread ran and saw no gap)
+ * @param work         work chunks completed in those short intervals
+ * @param gapNs        lengths of the recorded gaps (only the first {@code gapCount} entries are valid)
+ * @param guestSwitch  per gap: the thread's schedstat timeslice count moved, i.e. the guest ran something else
+ * @param gapCount     valid entries in {@code gapNs}
+ * @param droppedGaps  gaps beyond the recording capacity (counted, not recorded)
+ * @param droppedGapNs their total length
+ * @param floorNs      gaps at or below this were treated as loop jitter and counted in {@code loopNs}
+ * @param lostCpu      null, or why the thread stopped running on {@code cpu} (offline, affinity changed)
+ */
+public record TimelineSample(int cpu, long wallNs, long loopNs, long work, long[] gapNs, boolean[] guestSwitch,
+                             int gapCount, long droppedGaps, long droppedGapNs, long floorNs, String lostCpu) {
+
+    public TimelineSample {
+        if (gapCount < 0 || gapCount > gapNs.length || gapNs.length != guestSwitch.length) {
+            throw new IllegalArgumentException("inconsistent gap arrays for cpu " + cpu);
+        }
+    }
+
+    /** The recorded gap lengths, trimmed. */
+    public long[] gaps() {
+        return Arrays.copyOf(gapNs, gapCount);
+    }
+
+    public boolean available() {
+        return lostCpu == null;
+    }
+
+    /** Builds a sample from explicit gaps (tests and synthetic data). */
+    public static TimelineSample of(int cpu, long wallNs, long loopNs, long work, long[] gaps, boolean[] guest,
+                                    long floorNs) {
+        return new TimelineSample(cpu, wallNs, loopNs, work, gaps.clone(), guest.clone(), gaps.length, 0, 0,
+                floorNs, null);
+    }
+}

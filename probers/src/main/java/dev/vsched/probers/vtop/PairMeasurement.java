@@ -1,0 +1,39 @@
+package dev.vsched.probers.vtop;
+
+/**
+ * One cache-line ping-pong between vCPUs {@code a} and {@code b}.
+ *
+ * @param oneWayNs     median one-way transfer time (half the median round trip); NaN if no round trip completed
+ * @param p90OneWayNs  90th percentile one-way time
+ * @param roundTrips   round trips completed in the window
+ * @param windowNs     how long the pair was measured
+ * @param error        null, or why the pair could not be measured (a vCPU offline)
+ * @param failedCpu    the vCPU that could not be used, or -1
+ */
+public record PairMeasurement(int a, int b, double oneWayNs, double p90OneWayNs, long roundTrips, long windowNs,
+                              String error, int failedCpu) {
+
+    /** No round trip at all: the two sides never ran at the same time during the window. */
+    public boolean noProgress() {
+        return error == null && roundTrips == 0;
+    }
+
+    public boolean failed() {
+        return error != null;
+    }
+
+    /** A pair that made no progress at all (synthetic data). */
+    public static PairMeasurement stalled(int a, int b) {
+        return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, 20_000_000L, null, -1);
+    }
+
+    /** A pair that could not be measured because {@code cpu} was unusable. */
+    public static PairMeasurement failed(int a, int b, int cpu, String why) {
+        return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, 0, why, cpu);
+    }
+
+    /** A measured pair with the given median one-way time (synthetic data). */
+    public static PairMeasurement of(int a, int b, double oneWayNs) {
+        return new PairMeasurement(a, b, oneWayNs, oneWayNs, 1000, 20_000_000L, null, -1);
+    }
+}

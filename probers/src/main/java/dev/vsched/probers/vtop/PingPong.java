@@ -1,0 +1,174 @@
+package dev.vsched.probers.vtop;
+
+import dev.vsched.probers.sys.NativeCallException;
+import dev.vsched.probers.sys.Threads;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Cache-line ping-pong between two threads pinned to two vCPUs: the pinger writes an odd number into a shared
+ * cache line and spins until the ponger answers with the next even one. The round trip is two cache-line
+ * transfers, so half its median is the one-way transfer time, which separates SMT siblings (shared L1/L2),
+ * same-socket cores (shared LLC) and cross-socket cores. Stacked vCPUs cannot both run: each handoff waits
+ * for the hypervisor to switch vCPUs, so their round trips take a host timeslice, or never complete.
+ */
+public final class PingPong implements PairProber {
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    /** The line sits mid-array, far from the array header and from anything else the JVM allocates. */
+    private static final int LINE_LONGS = 64;
+    private static final int SLOT_INDEX = 32;
+    /** Round trips kept for percentiles; more are counted. */
+    private static final int MAX_SAMPLES = 1 << 17;
+    private static final int DEADLINE_CHECK_MASK = 255;
+
+    private final long windowNs;
+
+    public PingPong(long windowNs) {
+        if (windowNs <= 0) {
+            throw new IllegalArgumentException("ping-pong window must be positive, got " + windowNs + " ns");
+        }
+        this.windowNs = windowNs;
+    }
+
+    public long windowNs() {
+        return windowNs;
+    }
+
+    /** Runs the loops unpinned for a while so the JIT has compiled them before anything is measured. */
+    public static void warmUp(long durationNs) {
+        measure(-1, -1, durationNs);
+    }
+
+    @Override
+    public List<PairMeasurement> probe(List<int[]> disjointPairs) {
+        List<FutureTask<PairMeasurement>> tasks = new ArrayList<>();
+        for (int[] p : disjointPairs) {
+            FutureTask<PairMeasurement> task = new FutureTask<>(() -> measure(p[0], p[1], windowNs));
+            Thread.ofPlatform().name("vtop-ping-" + p[0] + "-" + p[1]).daemon().start(task);
+            tasks.add(task);
+        }
+        List<PairMeasurement> out = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            int[] p = disjointPairs.get(i);
+            try {
+                out.add(tasks.get(i).get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while probing vCPUs " + p[0] + " and " + p[1], e);
+            } catch (ExecutionException e) {
+                out.add(PairMeasurement.failed(p[0], p[1], -1, String.valueOf(e.getCause())));
+            }
+        }
+        return out;
+    }
+
+    /** Measures one pair on the calling thread (the pinger) and one helper thread (the ponger). */
+    static PairMeasurement measure(int a, int b, long window) {
+        long[] line = new long[LINE_LONGS];
+        long[] stop = new long[LINE_LONGS];
+        String[] pongError = new String[1];
+        int[] pongFailed = {-1};
+        Thread ponger = Thread.ofPlatform().name("vtop-pong-" + a + "-" + b).daemon().start(() -> {
+            try {
+                if (b >= 0) {
+                    Threads.pin(0, b);
+                }
+                pong(line, stop);
+            } catch (NativeCallException e) {
+                pongError[0] = "vCPU " + b + ": " + e.getMessage();
+                pongFailed[0] = b;
+                SLOT.setVolatile(stop, SLOT_INDEX, 1L);
+            }
+        });
+        try {
+            if (a >= 0) {
+                Threads.pin(0, a);
+            }
+            long[] rtt = new long[MAX_SAMPLES];
+            long count = ping(line, stop, rtt, window);
+            SLOT.setVolatile(stop, SLOT_INDEX, 1L);
+            joinQuietly(ponger);
+            if (pongError[0] != null) {
+                return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
+            }
+            int kept = (int) Math.min(count, MAX_SAMPLES);
+            if (kept == 0) {
+                return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, window, null, -1);
+            }
+            long[] sorted = Arrays.copyOf(rtt, kept);
+            Arrays.sort(sorted);
+            return new PairMeasurement(a, b, sorted[kept / 2] / 2.0, sorted[(int) (kept * 0.9)] / 2.0, count, window,
+                    null, -1);
+        } catch (NativeCallException e) {
+            SLOT.setVolatile(stop, SLOT_INDEX, 1L);
+            joinQuietly(ponger);
+            return PairMeasurement.failed(a, b, a, "vCPU " + a + ": " + e.getMessage());
+        }
+    }
+
+    private static long ping(long[] line, long[] stop, long[] rtt, long window) {
+        // Wait until the ponger is pinned and spinning (it publishes -1), bounded by the window.
+        long start = System.nanoTime();
+        long deadline = start + window;
+        int spins = 0;
+        while ((long) SLOT.getAcquire(line, SLOT_INDEX) != -1L) {
+            if ((++spins & DEADLINE_CHECK_MASK) == 0
+                    && (System.nanoTime() > deadline || (long) SLOT.getAcquire(stop, SLOT_INDEX) != 0L)) {
+                return 0;
+            }
+            Thread.onSpinWait();
+        }
+        start = System.nanoTime();
+        deadline = start + window;
+        long count = 0;
+        long value = 1;
+        long t0 = start;
+        while (true) {
+            SLOT.setRelease(line, SLOT_INDEX, value);
+            long expect = value + 1;
+            while ((long) SLOT.getAcquire(line, SLOT_INDEX) != expect) {
+                if ((++spins & DEADLINE_CHECK_MASK) == 0 && System.nanoTime() > deadline) {
+                    return count;
+                }
+            }
+            long t1 = System.nanoTime();
+            if (count < rtt.length) {
+                rtt[(int) count] = t1 - t0;
+            }
+            count++;
+            if (t1 > deadline) {
+                return count;
+            }
+            t0 = t1;
+            value += 2;
+        }
+    }
+
+    private static void pong(long[] line, long[] stop) {
+        SLOT.setRelease(line, SLOT_INDEX, -1L);
+        long expect = 1;
+        int spins = 0;
+        while (true) {
+            long v = (long) SLOT.getAcquire(line, SLOT_INDEX);
+            if (v == expect) {
+                SLOT.setRelease(line, SLOT_INDEX, expect + 1);
+                expect += 2;
+            } else if ((++spins & DEADLINE_CHECK_MASK) == 0 && (long) SLOT.getAcquire(stop, SLOT_INDEX) != 0L) {
+                return;
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
