@@ -1,0 +1,365 @@
+package dev.vsched.vm;
+
+import dev.vsched.probers.proc.CpuList;
+import dev.vsched.probers.sys.Threads;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One running QEMU TCG guest. Started paused ({@code -S}) so the host layout is in force before the
+ * first guest instruction, then resumed. Closing it (or the JVM exiting) kills QEMU, removes its
+ * cgroups and deletes its temp directory; console and results logs are first copied to the keep
+ * directory (system property {@code vsched.vm.logs}) when one is set.
+ */
+public final class QemuVm implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("dev.vsched.vm");
+
+    /**
+     * QEMU is spawned from this thread only, and it never exits: PR_SET_PDEATHSIG (setpriv
+     * --pdeathsig) fires when the spawning thread dies, so a short-lived caller thread would kill QEMU
+     * early. With a JVM-lifetime thread, QEMU gets SIGKILL exactly when the JVM dies, even by SIGKILL.
+     */
+    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vsched-qemu-launcher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final VmSpec spec;
+    private final int attempt;
+    private final Path dir;
+    private final Process process;
+    private final long startNanos;
+    private Qmp qmp;
+    private final Map<Integer, Integer> vcpuThreads = new TreeMap<>();
+    private ThreadCgroups cgroups;
+    private HostLayout layout;
+    private boolean closed;
+
+    private QemuVm(VmSpec spec, int attempt, Path dir, Process process) {
+        this.spec = spec;
+        this.attempt = attempt;
+        this.dir = dir;
+        this.process = process;
+        this.startNanos = System.nanoTime();
+    }
+
+    /** Boots {@code spec}: launches QEMU paused, finds its vCPU threads, applies the layout, resumes. */
+    public static QemuVm start(VmSpec spec, int attempt) throws IOException, InterruptedException {
+        if (spec.layout() != null) {
+            // Fail on a bad layout before anything is started.
+            spec.layout().validate(spec.vcpus(), onlineCpus());
+        }
+        Path dir = Files.createTempDirectory("vsched-vm-");
+        TempDir tmp = new TempDir(dir);
+        Cleanup.register(tmp);
+        List<String> cmd = command(spec, dir);
+        Process p;
+        try {
+            p = LAUNCHER.submit(() -> new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("qemu.out").toFile())
+                    .start()).get();
+        } catch (ExecutionException e) {
+            tmp.close();
+            throw new IOException("cannot start " + cmd.get(0) + " (install it with vm-images/scripts/host-deps.sh)",
+                    e.getCause());
+        }
+        Cleanup.unregister(tmp);
+        QemuVm vm = new QemuVm(spec, attempt, dir, p);
+        Cleanup.register(vm);
+        try {
+            vm.qmp = Qmp.connect(dir.resolve("qmp.sock"), Duration.ofSeconds(30), p::isAlive);
+            vm.findVcpuThreads();
+            if (spec.layout() != null) {
+                vm.applyLayout(spec.layout());
+            }
+            vm.qmp.execute("cont");
+            LOG.log(System.Logger.Level.INFO, "{0} attempt {1}: QEMU pid {2} running, TCG {3}, vCPU threads {4}",
+                    spec.name(), attempt, Long.toString(p.pid()), spec.tcg(), vm.vcpuThreads);
+            return vm;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            String out = ConsoleLog.read(dir.resolve("qemu.out"));
+            vm.close();
+            throw new IOException("QEMU start of " + spec.name() + " failed: " + e.getMessage()
+                    + (out.isBlank() ? "" : "\nQEMU said:\n" + ConsoleLog.tail(out, 20)), e);
+        }
+    }
+
+    static List<String> command(VmSpec spec, Path dir) {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            cmd.addAll(List.of("/usr/bin/setpriv", "--pdeathsig", "KILL", "--"));
+        }
+        cmd.addAll(List.of(System.getProperty("vsched.qemu", "qemu-system-x86_64"),
+                "-name", spec.name() + ",debug-threads=on",
+                "-accel", "tcg,thread=" + (spec.tcg() == VmSpec.Tcg.MULTI ? "multi" : "single"),
+                "-cpu", "max",
+                "-smp", Integer.toString(spec.vcpus()),
+                "-m", Integer.toString(spec.memoryMb()),
+                "-kernel", spec.kernel().toString(),
+                "-initrd", spec.initramfs().toString(),
+                "-append", spec.append(),
+                "-nographic", "-monitor", "none", "-nic", "none", "-no-reboot",
+                "-serial", "file:" + dir.resolve("console.log"),
+                "-serial", "file:" + dir.resolve("results.log"),
+                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
+                "-S"));
+        return cmd;
+    }
+
+    /** QMP thread ids, cross-checked against the thread names QEMU sets with debug-threads=on. */
+    private void findVcpuThreads() throws IOException {
+        for (long[] c : qmp.vcpuThreads()) {
+            vcpuThreads.put((int) c[0], (int) c[1]);
+        }
+        if (vcpuThreads.size() != spec.vcpus()) {
+            throw new IOException("QMP query-cpus-fast listed " + vcpuThreads.size() + " vCPUs, expected " + spec.vcpus());
+        }
+        for (Map.Entry<Integer, Integer> e : vcpuThreads.entrySet()) {
+            String comm = threadName(e.getValue());
+            String want = spec.tcg() == VmSpec.Tcg.MULTI ? "CPU " + e.getKey() + "/TCG" : "ALL CPUs/TCG";
+            if (!comm.equals(want)) {
+                throw new IOException("vCPU " + e.getKey() + ": QMP thread-id " + e.getValue() + " is named '" + comm
+                        + "', expected '" + want + "'");
+            }
+        }
+    }
+
+    private String threadName(int tid) throws IOException {
+        return Files.readString(Path.of("/proc/" + process.pid() + "/task/" + tid + "/comm")).strip();
+    }
+
+    /**
+     * Applies (or changes, while the guest runs) the host layout: affinity of each vCPU thread and of
+     * QEMU's other threads, and each placed vCPU thread's cgroup weight and quota. vCPUs the new layout
+     * does not place float over all online CPUs without a quota.
+     */
+    public synchronized void applyLayout(HostLayout newLayout) throws IOException {
+        if (spec.tcg() != VmSpec.Tcg.MULTI) {
+            throw new IllegalStateException("a host layout needs TCG thread=multi (" + spec.name() + " runs single)");
+        }
+        BitSet online = onlineCpus();
+        newLayout.validate(spec.vcpus(), online);
+        if (cgroups == null) {
+            CpuCgroupMount mount = CpuCgroupMount.detect();
+            ThreadCgroups.sweepStale(mount);
+            cgroups = new ThreadCgroups(mount, (int) process.pid());
+        }
+        BitSet rest = newLayout.restCpus();
+        if (!rest.isEmpty()) {
+            for (int tid : otherThreads()) {
+                setAffinityIfAlive(tid, rest);
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : vcpuThreads.entrySet()) {
+            HostLayout.Placement p = newLayout.vcpus().get(e.getKey());
+            int tid = e.getValue();
+            if (p != null) {
+                Threads.setAffinity(tid, p.hostCpus());
+                cgroups.place("vcpu" + e.getKey(), tid, newLayout.cpuWeight(), p.quotaPercent(), newLayout.quotaPeriodUs());
+            } else if (layout != null && layout.vcpus().containsKey(e.getKey())) {
+                Threads.setAffinity(tid, online);
+                cgroups.place("vcpu" + e.getKey(), tid, 1024, OptionalInt.empty(), newLayout.quotaPeriodUs());
+            }
+        }
+        layout = newLayout;
+        LOG.log(System.Logger.Level.INFO, "{0}: host layout ''{1}'' applied: {2}", spec.name(), newLayout.name(),
+                newLayout.describe());
+    }
+
+    private void setAffinityIfAlive(int tid, BitSet cpus) {
+        try {
+            Threads.setAffinity(tid, cpus);
+        } catch (RuntimeException e) {
+            // A short-lived I/O worker may exit between listing and pinning; anything else is real.
+            if (Files.exists(Path.of("/proc/" + process.pid() + "/task/" + tid))) {
+                throw e;
+            }
+        }
+    }
+
+    /** Thread ids of QEMU's threads other than the vCPUs (main loop, RCU, workers). */
+    public List<Integer> otherThreads() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            List<Integer> out = new ArrayList<>();
+            for (Path p : s.toList()) {
+                int tid = Integer.parseInt(p.getFileName().toString());
+                if (!vcpuThreads.containsValue(tid)) {
+                    out.add(tid);
+                }
+            }
+            Collections.sort(out);
+            return out;
+        }
+    }
+
+    public static BitSet onlineCpus() {
+        try {
+            return CpuList.parse(Files.readString(Path.of("/sys/devices/system/cpu/online")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the host's online CPUs", e);
+        }
+    }
+
+    public Map<Integer, Integer> vcpuThreads() {
+        return Collections.unmodifiableMap(vcpuThreads);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public ThreadCgroups cgroups() {
+        return cgroups;
+    }
+
+    public Path consoleLog() {
+        return dir.resolve("console.log");
+    }
+
+    public Path workDir() {
+        return dir;
+    }
+
+    /** Time left before the hard timeout. */
+    public Duration remaining() {
+        return spec.timeout().minusNanos(System.nanoTime() - startNanos);
+    }
+
+    /**
+     * Waits for the guest to power off, at most until the hard timeout (counted from start), then
+     * kills QEMU if needed and collects the logs. Does not close the VM.
+     */
+    public VmRun await() throws InterruptedException, IOException {
+        long left = remaining().toNanos();
+        boolean exited = left > 0 && process.waitFor(left, TimeUnit.NANOSECONDS);
+        if (!exited) {
+            LOG.log(System.Logger.Level.WARNING, "{0} attempt {1}: hard timeout {2} s reached, killing QEMU",
+                    spec.name(), attempt, spec.timeout().toSeconds());
+            kill();
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+        String console = ConsoleLog.read(consoleLog());
+        GuestResult result = ResultsProtocol.parse(dir.resolve("results.log"));
+        return new VmRun(spec.name(), attempt, exited ? OptionalInt.of(process.exitValue()) : OptionalInt.empty(),
+                !exited, elapsed, console, result, Map.copyOf(vcpuThreads));
+    }
+
+    private void kill() throws InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        if (qmp != null) {
+            try {
+                qmp.execute("quit");
+            } catch (IOException e) {
+                // QEMU may close the socket before replying; the wait below decides.
+            }
+            if (process.waitFor(2, TimeUnit.SECONDS)) {
+                return;
+            }
+        }
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("QEMU pid " + process.pid() + " survived SIGKILL for 10 s");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> errors = new ArrayList<>();
+        try {
+            kill();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            errors.add(e.getMessage());
+        }
+        try {
+            if (qmp != null) {
+                qmp.close();
+            }
+        } catch (IOException e) {
+            errors.add("closing QMP: " + e);
+        }
+        if (cgroups != null) {
+            try {
+                cgroups.close();
+            } catch (RuntimeException e) {
+                errors.add(e.getMessage());
+            }
+        }
+        keepLogs();
+        new TempDir(dir).close();
+        Cleanup.unregister(this);
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("cleanup of " + spec.name() + " incomplete: " + errors);
+        }
+    }
+
+    private void keepLogs() {
+        String keep = System.getProperty("vsched.vm.logs");
+        if (keep == null || keep.isBlank()) {
+            return;
+        }
+        try {
+            Path to = Files.createDirectories(Path.of(keep));
+            for (String f : List.of("console.log", "results.log", "qemu.out")) {
+                Path src = dir.resolve(f);
+                if (Files.exists(src)) {
+                    Files.copy(src, to.resolve(spec.name() + "-" + attempt + "-" + f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot keep logs of {0} in {1}: {2}", spec.name(), keep, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QemuVm[" + spec.name() + ", pid " + process.pid() + "]";
+    }
+
+    /** A directory deleted recursively on close. */
+    record TempDir(Path dir) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (!Files.exists(dir)) {
+                return;
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + dir, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.vsched.vm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One guest boot: kernel, initramfs, vCPUs, TCG threading, the guest test to run with its
+ * {@code vsched.<key>=<value>} parameters, an optional host layout, and a hard timeout.
+ */
+public record VmSpec(String name, Path kernel, Path initramfs, int vcpus, int memoryMb, Tcg tcg, String test,
+        Map<String, String> params, HostLayout layout, Duration timeout) {
+
+    /**
+     * TCG threading. SINGLE runs every vCPU on one host thread and never hit the int3 crash: use it for
+     * functional tests. MULTI gives each vCPU its own host thread, which a host layout needs.
+     */
+    public enum Tcg {
+        SINGLE, MULTI
+    }
+
+    private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    /*
+     * Kernel command line values: a value with spaces goes in double quotes, which the kernel keeps
+     * together and the guest's /init strips; so no quotes or control characters inside a value.
+     */
+    private static final Pattern VALUE = Pattern.compile("[A-Za-z0-9_.,:/=+@% -]*");
+
+    public VmSpec {
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        if (!KEY.matcher(test).matches()) {
+            throw new IllegalArgumentException("guest test name '" + test + "' must match " + KEY);
+        }
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            if (!KEY.matcher(e.getKey()).matches() || e.getKey().equals("test")) {
+                throw new IllegalArgumentException("guest parameter key '" + e.getKey() + "' must match " + KEY
+                        + " and not be 'test'");
+            }
+            if (!VALUE.matcher(e.getValue()).matches()) {
+                throw new IllegalArgumentException("guest parameter vsched." + e.getKey() + "='" + e.getValue()
+                        + "' cannot go on a kernel command line: only letters, digits, spaces and _.,:/=+@%- are allowed");
+            }
+        }
+        if (vcpus < 1 || vcpus > 64) {
+            throw new IllegalArgumentException("vcpus " + vcpus + " out of range 1..64");
+        }
+        if (memoryMb < 256) {
+            throw new IllegalArgumentException("memory " + memoryMb + " MiB too small for a JVM guest (min 256)");
+        }
+        if (layout != null && tcg != Tcg.MULTI) {
+            throw new IllegalArgumentException("a host layout needs TCG thread=multi: with thread=single all "
+                    + vcpus + " vCPUs run on one host thread");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+    }
+
+    /** A functional test: thread=single, 2 GiB, no layout. */
+    public static VmSpec of(VmImages images, String series, String test, int vcpus, Duration timeout) {
+        return new VmSpec(test + "-" + series, images.kernel(series), images.initramfs(series), vcpus, 2048,
+                Tcg.SINGLE, test, Map.of(), null, timeout);
+    }
+
+    public VmSpec withParams(Map<String, String> p) {
+        return new VmSpec(name, kernel, initramfs, vcpus, memoryMb, tcg, test, p, layout, timeout);
+    }
+
+    /** Multi-threaded TCG with this host layout applied before the first guest instruction. */
+    public VmSpec withLayout(HostLayout l) {
+        return new VmSpec(name, kernel, initramfs, vcpus, memoryMb, Tcg.MULTI, test, params, l, timeout);
+    }
+
+    public VmSpec withTcg(Tcg t) {
+        return new VmSpec(name, kernel, initramfs, vcpus, memoryMb, t, test, params, layout, timeout);
+    }
+
+    /** The kernel command line: protocol keys plus {@code oops=panic} so a crashed guest exits at once. */
+    public String append() {
+        StringBuilder sb = new StringBuilder("console=ttyS0 panic=-1 oops=panic quiet vsched.test=").append(test);
+        params.forEach((k, v) -> sb.append(" vsched.").append(k).append('=')
+                .append(v.isEmpty() || v.contains(" ") ? "\"" + v + "\"" : v));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.vsched.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VmSpecTest {
+
+    private static VmSpec spec(Map<String, String> params) {
+        return new VmSpec("t", Path.of("/k"), Path.of("/i"), 4, 2048, VmSpec.Tcg.SINGLE, "probe", params, null,
+                Duration.ofSeconds(60));
+    }
+
+    @Test
+    void appendQuotesValuesWithSpaces() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("probe_args", "--duration 2s --cpus 0-3");
+        p.put("spin-seconds", "5");
+        assertEquals("console=ttyS0 panic=-1 oops=panic quiet vsched.test=probe"
+                + " vsched.probe_args=\"--duration 2s --cpus 0-3\" vsched.spin-seconds=5", spec(p).append());
+    }
+
+    @Test
+    void rejectsValuesTheCommandLineCannotCarry() {
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> spec(Map.of("probe_args", "--x \"y\""))).getMessage();
+        assertTrue(msg.contains("vsched.probe_args"), msg);
+        assertThrows(IllegalArgumentException.class, () -> spec(Map.of("Bad Key", "1")));
+        assertThrows(IllegalArgumentException.class, () -> spec(Map.of("test", "other")));
+        assertThrows(IllegalArgumentException.class, () -> spec(Map.of("k", "a\nb")));
+    }
+
+    @Test
+    void layoutNeedsMultiThreadedTcg() {
+        HostLayout l = HostLayout.parse("l", "v0=0");
+        String msg = assertThrows(IllegalArgumentException.class, () -> new VmSpec("t", Path.of("/k"), Path.of("/i"),
+                4, 2048, VmSpec.Tcg.SINGLE, "probe", Map.of(), l, Duration.ofSeconds(1))).getMessage();
+        assertTrue(msg.contains("thread=multi"), msg);
+        assertEquals(VmSpec.Tcg.MULTI, spec(Map.of()).withLayout(l).tcg());
+    }
+
+    @Test
+    void qemuCommandFollowsTheProtocol() {
+        List<String> cmd = QemuVm.command(spec(Map.of()).withLayout(HostLayout.parse("l", "v0=0")), Path.of("/tmp/d"));
+        String line = String.join(" ", cmd);
+        assertTrue(line.contains("-accel tcg,thread=multi"), line);
+        assertTrue(line.contains("-name t,debug-threads=on"), line);
+        assertTrue(line.contains("-serial file:/tmp/d/console.log -serial file:/tmp/d/results.log"), line);
+        assertTrue(line.contains("-nographic -monitor none -nic none -no-reboot"), line);
+        assertTrue(line.contains("-qmp unix:/tmp/d/qmp.sock,server=on,wait=off"), line);
+        assertTrue(line.endsWith("-S"), "starts paused so the layout applies before the first instruction");
+    }
+}
