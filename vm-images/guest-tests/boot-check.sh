@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Collect the facts that show the guest booted as intended:
-# kernel release, sched_ext presence and state, command line, vCPU count.
+# kernel release, sched_ext presence and state, command line, vCPU count,
+# loaded modules.
 # rc 0 iff every fact was collected.
 out="$VSCHED_OUT/boot.txt"
 set -e
@@ -16,5 +17,6 @@ set -e
 	fi
 	echo "cmdline=$(cat /proc/cmdline)"
 	echo "nproc=$(nproc)"
+	echo "modules=$(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 } >"$out"
 cat "$out"

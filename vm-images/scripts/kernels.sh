@@ -46,6 +46,10 @@ install_tree() {
 	cp "$map" "$stage/System.map"
 	rm -f "$src/vmlinuz" "$src/config" "$src/System.map"
 	mv "$src" "$stage/modules/$kver"
+	# modules.dep lets initramfs.sh (modprobe -d) resolve module dependencies.
+	mkdir -p "$root/.depmod/lib"
+	ln -s "$stage/modules" "$root/.depmod/lib/modules"
+	depmod -b "$root/.depmod" "$kver" || die "depmod for $kver failed"
 	echo "$kver" >"$stage/version"
 	rm -rf "$out" && mv "$stage" "$out"
 }
@@ -122,7 +126,7 @@ kernel_61() {
 main() {
 	local s series=("$@")
 	((${#series[@]})) || series=(7.2 6.1)
-	need_cmd dpkg-deb sha256sum apt-get
+	need_cmd dpkg-deb sha256sum apt-get depmod
 	mkdir -p "$BUILD/kernels"
 	for s in "${series[@]}"; do
 		case "$s" in

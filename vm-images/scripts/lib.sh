@@ -180,3 +180,49 @@ one_file() {
 	((${#m[@]} == 1)) || die "expected exactly one file matching '$1', found ${#m[@]}"
 	printf '%s\n' "${m[0]}"
 }
+
+# runtime_modules JAR : the Java modules the jar needs, cached by jar content.
+runtime_modules() {
+	local jar=$1 h cache mods
+	h="$(sha256sum <"$jar" | cut -d' ' -f1)"
+	cache="$BUILD/jre/jdeps-$h"
+	if [[ ! -f $cache ]]; then
+		mkdir -p "$BUILD/jre"
+		log "jdeps $jar"
+		mods="$("$HOST_JDK/bin/jdeps" --multi-release 25 --ignore-missing-deps \
+			--print-module-deps "$jar" 2>"$BUILD/jre/jdeps.err")" ||
+			die "jdeps failed on $jar: $(cat "$BUILD/jre/jdeps.err")"
+		[[ $mods =~ ^[a-z0-9.,]+$ ]] || die "jdeps printed no module list for $jar: '$mods'"
+		echo "$mods" >"$cache"
+	fi
+	mods="$(cat "$cache")"
+	[[ -z ${VSCHED_JLINK_MODULES:-} ]] || mods="$mods,${VSCHED_JLINK_MODULES// /,}"
+	printf '%s\n' "$mods"
+}
+
+# jlink_runtime MODULES : print the directory of a cached jlink'd runtime.
+jlink_runtime() {
+	local mods=$1 key dir
+	key="$(hash_inputs "$HOST_JDK/release" "str:$mods" "str:jlink-v1")"
+	dir="$BUILD/jre/rt-${key:0:16}"
+	if [[ ! -x $dir/bin/java ]]; then
+		log "jlink --add-modules $mods"
+		rm -rf "$dir" "$dir.tmp"
+		# A CDS archive spares the guest most of the class loading, slow under TCG.
+		# (Its CDS step warns about absent java.logging classes: harmless, kept out of sight.)
+		nice -n 10 "$HOST_JDK/bin/jlink" --add-modules "$mods" --strip-debug \
+			--no-header-files --no-man-pages --generate-cds-archive \
+			--output "$dir.tmp" >"$BUILD/jre/jlink.log" 2>&1 ||
+			die "jlink of $mods from $HOST_JDK failed: $(tail -20 "$BUILD/jre/jlink.log")"
+		mv "$dir.tmp" "$dir"
+		find "$BUILD/jre" -maxdepth 1 -name 'rt-*' ! -path "$dir" -exec rm -rf {} +
+	fi
+	printf '%s\n' "$dir"
+}
+
+# vsched_jar : the guest agent jar to package (VSCHED_JAR overrides).
+vsched_jar() {
+	local jar="${VSCHED_JAR:-$REPO/guest-agent/target/vsched.jar}"
+	[[ -f $jar ]] || die "jar '$jar' not found: build it with './mvnw -B -q package -DskipTests' or set VSCHED_JAR"
+	printf '%s\n' "$jar"
+}

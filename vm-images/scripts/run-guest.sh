@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot one test guest the way the Java harness does and decode its results:
-#   run-guest.sh SERIES TEST [vsched.KEY=VALUE ...]
+#   run-guest.sh [--eval] SERIES TEST [vsched.KEY=VALUE ...]
+# (--eval boots build/eval-SERIES.img from NVMe instead of the initramfs).
 # e.g. run-guest.sh 7.2 boot-check, run-guest.sh 6.1 probe 'vsched.probe_args="--duration 1s"'.
 # Files the guest sent on ttyS1 land in vm-images/build/runs/SERIES-TEST/out/,
 # next to console.log and results.log. Exit status: the test's rc, 124 when
@@ -12,25 +13,40 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-(($# >= 2)) || die "usage: run-guest.sh SERIES TEST [vsched.KEY=VALUE ...]"
+usage() { die "usage: run-guest.sh [--eval] SERIES TEST [vsched.KEY=VALUE ...]"; }
+eval_img=0
+[[ ${1:-} != --eval ]] || { eval_img=1; shift; }
+(($# >= 2)) || usage
 series=$1 test=$2
 shift 2
 [[ $test =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad test name '$test'"
 kdir="$BUILD/kernels/$series"
-initrd="$BUILD/initramfs-$series.cpio"
 [[ -f $kdir/vmlinuz ]] || die "no kernel $series: run vm-images/scripts/prepare.sh $series"
-[[ -f $initrd ]] || die "no $initrd: run vm-images/scripts/prepare.sh $series"
 need_cmd qemu-system-x86_64 timeout base64
+if ((eval_img)); then
+	img="$BUILD/eval-$series.img"
+	[[ -f $img ]] || die "no $img: run vm-images/scripts/eval-image.sh $series"
+	# snapshot=on: the image stays as built, every run starts from the same state.
+	boot=(-drive "file=$img,format=raw,if=none,id=root,snapshot=on"
+		-device "nvme,drive=root,serial=vsched-root")
+	root="root=/dev/nvme0n1 ro rootwait init=/init"
+	run="$BUILD/runs/eval-$series-$test"
+else
+	initrd="$BUILD/initramfs-$series.cpio"
+	[[ -f $initrd ]] || die "no $initrd: run vm-images/scripts/prepare.sh $series"
+	boot=(-initrd "$initrd")
+	root=""
+	run="$BUILD/runs/$series-$test"
+fi
 
-run="$BUILD/runs/$series-$test"
 rm -rf "$run" && mkdir -p "$run/out"
-append="console=ttyS0 panic=-1 quiet vsched.test=$test $* ${VSCHED_APPEND:-}"
+append="console=ttyS0 panic=-1 quiet $root vsched.test=$test $* ${VSCHED_APPEND:-}"
 log "booting $series with: $append"
 start=$(date +%s.%N)
 rc=0
 timeout --foreground -k 5 "${VSCHED_TIMEOUT:-120}" qemu-system-x86_64 \
 	-accel "tcg,thread=${VSCHED_TCG_THREAD:-single}" -smp "${VSCHED_SMP:-2}" -m "${VSCHED_MEM:-1G}" \
-	-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$append" \
+	-kernel "$kdir/vmlinuz" "${boot[@]}" -append "$append" \
 	-nographic -nic none -no-reboot -monitor none \
 	-serial "file:$run/console.log" -serial "file:$run/results.log" </dev/null || rc=$?
 end=$(date +%s.%N)

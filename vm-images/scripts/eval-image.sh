@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the evaluation disk image vm-images/build/eval-<series>.img (default 7.2):
+# an ext4 root filesystem (no partition table) holding a Debian bookworm minbase
+# system with sysbench, stress-ng and rt-tests (hackbench, cyclictest), a
+# jlink'd Java 25 runtime at /opt/java, /opt/vsched (jar, BPF objects, module),
+# the kernel's modules, /init (the same protocol as the test initramfs) and
+# /tests (vm-images/guest-tests and vm-images/workloads). Boot it with
+#   run-guest.sh --eval 7.2 sysbench-cpu vsched.seconds=20
+# which uses -kernel build/kernels/7.2/vmlinuz, -device nvme on a snapshot of the
+# image and "root=/dev/nvme0n1 ro rootwait init=/init". Not part of the default
+# test suite: the first build takes a few minutes (the rootfs is cached).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SUITE=bookworm
+PACKAGES=(
+	sysbench stress-ng rt-tests	# workloads
+	kmod procps iproute2 util-linux	# insmod, ps, ip, taskset
+	busybox-static			# poweroff without an init system
+	libelf1 zlib1g			# libbpf's own deps (libbpf1 comes from backports)
+)
+
+main() {
+	local series=${1:-7.2}
+	(($# <= 1)) || die "usage: eval-image.sh [SERIES]   (default 7.2)"
+	local kdir="$BUILD/kernels/$series"
+	[[ -f $kdir/version ]] || die "kernel $series not unpacked: run vm-images/scripts/kernels.sh $series"
+	need_root
+	need_cmd mmdebstrap mke2fs tar sha256sum
+	local kver jar mods rt
+	kver="$(cat "$kdir/version")"
+	jar="$(vsched_jar)"
+	mods="$(runtime_modules "$jar")"
+	rt="$(jlink_runtime "$mods")"
+
+	# 1. The Debian rootfs, cached as a tarball keyed by its recipe.
+	local rkey rootfs
+	rkey="$(hash_inputs "str:$SUITE" "str:${PACKAGES[*]}" "str:$MIRROR" "str:rootfs-v1")"
+	rootfs="$BUILD/eval/rootfs-${rkey:0:16}.tar"
+	mkdir -p "$BUILD/eval"
+	if [[ ! -f $rootfs ]]; then
+		log "mmdebstrap $SUITE minbase rootfs (about a minute)"
+		on_exit "rm -f '$rootfs.tmp'"
+		# libbpf >= 1.4 (sched_ext struct_ops) is only in bookworm-backports.
+		# shellcheck disable=SC2016 # "$1" is the chroot, expanded by mmdebstrap
+		nice -n 10 mmdebstrap --variant=minbase --mode=root --format=tar \
+			--aptopt='Acquire::Languages "none"' \
+			--include="$(IFS=,; echo "${PACKAGES[*]}")" \
+			--customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -t bookworm-backports libbpf1' \
+			--customize-hook='chroot "$1" apt-get clean' \
+			"$SUITE" "$rootfs.tmp" \
+			"deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-backports main" </dev/null >&2 ||
+			die "mmdebstrap of the eval rootfs failed (mirror $MIRROR)"
+		mv "$rootfs.tmp" "$rootfs"
+		find "$BUILD/eval" -maxdepth 1 -name 'rootfs-*.tar' ! -path "$rootfs" -delete
+	fi
+
+	# 2. The image, rebuilt when any input changed.
+	local img="$BUILD/eval-$series.img" stamp="$BUILD/eval-$series.stamp" key
+	local -a bpfobjs kos=()
+	mapfile -t bpfobjs < <(compgen -G "$REPO/bpf/build/*.bpf.o" | sort || true)
+	[[ -f $REPO/kmod/build/$series/vsched.ko ]] && kos=("$REPO/kmod/build/$series/vsched.ko")
+	key="$(hash_inputs "$0" "str:$rootfs" "$VM_DIR/init" "$VM_DIR/guest-tests" \
+		"$VM_DIR/workloads" "$jar" "str:$rt" "$kdir/.stamp" "${bpfobjs[@]}" "${kos[@]}" \
+		"str:$(printf '%s ' "${bpfobjs[@]##*/}")")"
+	if [[ -f $img ]] && stamp_ok "$stamp" "$key"; then
+		log "eval-$series.img up to date"
+		printf '%s\n' "$img"
+		return 0
+	fi
+	log "assembling eval-$series.img ($kver, jar $jar)"
+	local st root
+	st="$(mktemp -d "$BUILD/.eval-$series.XXXXXX")"
+	on_exit "rm -rf '$st'"
+	root="$st/root"
+	mkdir -p "$root"
+	tar -C "$root" --numeric-owner -xpf "$rootfs" || die "cannot unpack $rootfs"
+	cp -a "$rt" "$root/opt/java"
+	ln -sf /opt/java/bin/java "$root/usr/local/bin/java"
+	mkdir -p "$root/opt/vsched"
+	cp "$jar" "$root/opt/vsched/vsched.jar"
+	if ((${#bpfobjs[@]})); then
+		mkdir -p "$root/opt/vsched/bpf"
+		cp "${bpfobjs[@]}" "$root/opt/vsched/bpf/"
+	fi
+	if ((${#kos[@]})); then
+		mkdir -p "$root/opt/vsched/kmod"
+		cp "${kos[0]}" "$root/opt/vsched/kmod/vsched.ko"
+	fi
+	mkdir -p "$root/usr/lib/modules"
+	cp -a "$kdir/modules/$kver" "$root/usr/lib/modules/"
+	mkdir -p "$root/tests"
+	cp "$VM_DIR"/guest-tests/*.sh "$VM_DIR"/workloads/*.sh "$root/tests/"
+	cp "$VM_DIR/init/init" "$root/init"
+	chmod 755 "$root/init" "$root"/tests/*.sh
+	echo vsched-guest >"$root/etc/hostname"
+
+	local mb
+	mb="$(du -sm "$root" | cut -f1)"
+	mb=$((mb + mb / 4 + 256))
+	rm -f "$img.tmp"
+	on_exit "rm -f '$img.tmp'"
+	mke2fs -q -t ext4 -L vsched-root -d "$root" -F "$img.tmp" "${mb}M" ||
+		die "mke2fs of the eval image failed"
+	mv "$img.tmp" "$img"
+	echo "$key" >"$stamp"
+	log "eval-$series.img: ${mb} MiB ($(du -h "$img" | cut -f1) allocated)"
+	printf '%s\n' "$img"
+}
+main "$@"
