@@ -59,12 +59,10 @@ main() {
 
 	# 2. The image, rebuilt when any input changed.
 	local img="$BUILD/eval-$series.img" stamp="$BUILD/eval-$series.stamp" key
-	local -a bpfobjs kos=()
-	mapfile -t bpfobjs < <(compgen -G "$REPO/bpf/build/*.bpf.o" | sort || true)
-	[[ -f $REPO/kmod/build/$series/vsched.ko ]] && kos=("$REPO/kmod/build/$series/vsched.ko")
+	local -a payload
+	mapfile -t payload < <(payload_files "$series" "$jar")
 	key="$(hash_inputs "$0" "str:$rootfs" "$VM_DIR/init" "$VM_DIR/guest-tests" \
-		"$VM_DIR/workloads" "$jar" "str:$rt" "$kdir/.stamp" "${bpfobjs[@]}" "${kos[@]}" \
-		"str:$(printf '%s ' "${bpfobjs[@]##*/}")")"
+		"$VM_DIR/workloads" "str:$rt" "$kdir/.stamp" "${payload[@]}")"
 	if [[ -f $img ]] && stamp_ok "$stamp" "$key"; then
 		log "eval-$series.img up to date"
 		printf '%s\n' "$img"
@@ -79,16 +77,7 @@ main() {
 	tar -C "$root" --numeric-owner -xpf "$rootfs" || die "cannot unpack $rootfs"
 	cp -a "$rt" "$root/opt/java"
 	ln -sf /opt/java/bin/java "$root/usr/local/bin/java"
-	mkdir -p "$root/opt/vsched"
-	cp "$jar" "$root/opt/vsched/vsched.jar"
-	if ((${#bpfobjs[@]})); then
-		mkdir -p "$root/opt/vsched/bpf"
-		cp "${bpfobjs[@]}" "$root/opt/vsched/bpf/"
-	fi
-	if ((${#kos[@]})); then
-		mkdir -p "$root/opt/vsched/kmod"
-		cp "${kos[0]}" "$root/opt/vsched/kmod/vsched.ko"
-	fi
+	install_payload "$root" "${payload[@]}"
 	mkdir -p "$root/usr/lib/modules"
 	cp -a "$kdir/modules/$kver" "$root/usr/lib/modules/"
 	mkdir -p "$root/tests"

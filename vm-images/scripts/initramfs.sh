@@ -24,21 +24,19 @@ REQUIRED_BUILTIN=(CONFIG_BLK_DEV_INITRD CONFIG_DEVTMPFS CONFIG_TMPFS CONFIG_SERI
 
 usage() { die "usage: initramfs.sh SERIES   (a kernel series unpacked by kernels.sh: 7.2 or 6.1)"; }
 
-# guest_libs RUNTIME : the host shared libraries the runtime and VSCHED_GUEST_LIBS need.
+# guest_libs RUNTIME HOSTLIB... : the host shared libraries that the runtime
+# and the given host libraries need, themselves included.
 guest_libs() {
-	local rt=$1 so p
-	local -a extra objs
-	read -r -a extra <<<"${VSCHED_GUEST_LIBS-libbpf.so.1}"
+	local rt=$1 p
+	shift
+	local -a objs
 	mapfile -t objs < <(find "$rt" -type f \( -name '*.so' -o -path '*/bin/*' \))
-	for so in "${extra[@]}"; do
-		p="$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')"
-		[[ -n $p ]] || die "library $so (VSCHED_GUEST_LIBS) not found on the host: run host-deps.sh"
-		objs+=("$p")
+	for p in "$@" "${objs[@]}"; do
 		printf '%s\n' "$p"
-	done
-	for p in "${objs[@]}"; do
-		# ldd prints "name => path (addr)" or "path (addr)" for the loader.
-		ldd "$p" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+		# ldd prints "name => path (addr)", or "path (addr)" for the loader; a
+		# library whose own deps are missing (X11 for AWT) is never loaded headless.
+		{ ldd "$p" 2>/dev/null || true; } |
+			awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 	done | grep -v "^$rt/" | sort -u
 }
 
@@ -75,10 +73,16 @@ main() {
 	busybox="$(command -v busybox)"
 	ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked: install busybox-static"
 
-	local -a libs bpfobjs kos=() kmods=()
-	mapfile -t libs < <(guest_libs "$rt")
-	mapfile -t bpfobjs < <(compgen -G "$REPO/bpf/build/*.bpf.o" | sort || true)
-	[[ -f $REPO/kmod/build/$series/vsched.ko ]] && kos=("$REPO/kmod/build/$series/vsched.ko")
+	local -a libs payload kmods=() extra hostlibs=()
+	local so p
+	read -r -a extra <<<"${VSCHED_GUEST_LIBS-libbpf.so.1}"
+	for so in "${extra[@]}"; do
+		p="$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')"
+		[[ -n $p ]] || die "library $so (VSCHED_GUEST_LIBS) not found on the host: run host-deps.sh"
+		hostlibs+=("$p")
+	done
+	mapfile -t libs < <(guest_libs "$rt" "${hostlibs[@]}")
+	mapfile -t payload < <(payload_files "$series" "$jar")
 	if [[ -n ${VSCHED_GUEST_MODULES:-} ]]; then
 		local -a names
 		read -r -a names <<<"$VSCHED_GUEST_MODULES"
@@ -94,9 +98,8 @@ main() {
 	fi
 
 	local out="$BUILD/initramfs-$series.cpio" stamp="$BUILD/initramfs-$series.stamp" key
-	key="$(hash_inputs "$0" "$VM_DIR/init" "$VM_DIR/guest-tests" "$jar" "$busybox" \
-		"$kdir/.stamp" "str:$rt" "${libs[@]}" "${bpfobjs[@]}" "${kos[@]}" \
-		"str:${VSCHED_GUEST_MODULES:-}" "str:$(printf '%s ' "${bpfobjs[@]##*/}")")"
+	key="$(hash_inputs "$0" "$VM_DIR/init" "$VM_DIR/guest-tests" "$busybox" \
+		"$kdir/.stamp" "str:$rt" "${libs[@]}" "${payload[@]}" "str:${VSCHED_GUEST_MODULES:-}")"
 	if [[ -f $out ]] && stamp_ok "$stamp" "$key"; then
 		log "initramfs-$series up to date"
 		printf '%s\n' "$out"
@@ -131,15 +134,7 @@ main() {
 	printf '%s\n' /lib/x86_64-linux-gnu >"$st/etc/ld.so.conf"
 	ldconfig -r "$st" || die "ldconfig for the initramfs failed"
 
-	cp "$jar" "$st/opt/vsched/vsched.jar"
-	if ((${#bpfobjs[@]})); then
-		mkdir -p "$st/opt/vsched/bpf"
-		cp "${bpfobjs[@]}" "$st/opt/vsched/bpf/"
-	fi
-	if ((${#kos[@]})); then
-		mkdir -p "$st/opt/vsched/kmod"
-		cp "${kos[0]}" "$st/opt/vsched/kmod/vsched.ko"
-	fi
+	install_payload "$st" "${payload[@]}"
 	if ((${#kmods[@]})); then
 		local m base
 		mkdir -p "$st/lib/modules"

@@ -226,3 +226,25 @@ vsched_jar() {
 	[[ -f $jar ]] || die "jar '$jar' not found: build it with './mvnw -B -q package -DskipTests' or set VSCHED_JAR"
 	printf '%s\n' "$jar"
 }
+
+# payload_files SERIES JAR : what goes to /opt/vsched in a guest: the jar,
+# bpf/build/*.bpf.o and kmod/build/SERIES/vsched.ko when they are built.
+payload_files() {
+	printf '%s\n' "$2"
+	compgen -G "$REPO/bpf/build/*.bpf.o" | LC_ALL=C sort || true
+	[[ ! -f $REPO/kmod/build/$1/vsched.ko ]] || printf '%s\n' "$REPO/kmod/build/$1/vsched.ko"
+}
+
+# install_payload DEST FILE... : copy payload_files' output into DEST/opt/vsched.
+install_payload() {
+	local dest=$1/opt/vsched f
+	shift
+	mkdir -p "$dest"
+	for f in "$@"; do
+		case "$f" in
+		*.bpf.o) mkdir -p "$dest/bpf" && cp "$f" "$dest/bpf/" ;;
+		*.ko) mkdir -p "$dest/kmod" && cp "$f" "$dest/kmod/vsched.ko" ;;
+		*) cp "$f" "$dest/vsched.jar" ;;
+		esac
+	done
+}
