@@ -134,8 +134,8 @@ public final class VcpuTimeline {
         }
     }
 
-    /** A chunk of dependent integer work the JIT cannot remove (xorshift64). */
-    static long work(long x) {
+    /** A chunk of dependent integer work the JIT cannot remove (xorshift64); public for the benchmarks. */
+    public static long work(long x) {
         for (int i = 0; i < CHUNK_ITERATIONS; i++) {
             x ^= x << 13;
             x ^= x >>> 7;
