@@ -381,6 +381,9 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	nr = read_nr_cpu_ids();
 
+	if (sched && access("/sys/kernel/sched_ext/state", R_OK))
+		die("this kernel has no sched_ext (/sys/kernel/sched_ext missing); "
+		    "use 'vact' for the tracing programs alone");
 	obj = bpf_object__open_file(obj_path, NULL);
 	if (!obj)
 		die("opening %s: %s", obj_path, strerror(errno));

@@ -25,6 +25,14 @@ extern __u64 vsched_kf_steal_ns(int cpu) __weak __ksym;
 extern const void tick_nohz_handler __ksym __weak;
 extern const void tick_sched_timer __ksym __weak;
 
+/* errno values (macros, so not in vmlinux.h) */
+#ifndef EINVAL
+#define EINVAL			22
+#endif
+#ifndef ENOMEM
+#define ENOMEM			12
+#endif
+
 #define VS_NSEC_PER_USEC	1000ULL
 #define VS_NSEC_PER_MSEC	1000000ULL
 
