@@ -29,6 +29,7 @@ main() {
 	[[ -f $kdir/version ]] || die "kernel $series not unpacked: run vm-images/scripts/kernels.sh $series"
 	need_root
 	need_cmd mmdebstrap mke2fs tar sha256sum
+	build_lock
 	local kver jar mods rt
 	kver="$(cat "$kdir/version")"
 	jar="$(vsched_jar)"

@@ -23,15 +23,22 @@ PKGS=(
 apt_install "${PKGS[@]}"
 
 # libbpf for the guest agent's FFM bindings, copied into the initramfs. The
-# sched_ext struct_ops support wants >= 1.4, only in bookworm-backports.
+# sched_ext struct_ops support wants >= 1.4, only in bookworm-backports; the
+# source file is the one bpf/scripts/host-deps.sh also writes.
 if ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo 0)" ge 1:1.4; then
 	need_root
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		log "enabling bookworm-backports"
+		printf '%s\n' 'Types: deb' "URIs: $MIRROR" 'Suites: bookworm-backports' 'Components: main' \
+			'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+			>/etc/apt/sources.list.d/vsched-bookworm-backports.sources
+		rm -f /var/lib/apt/periodic/vsched-update-stamp
+	fi
 	apt_update_once
-	target=()
-	apt-cache policy libbpf1 | grep -q 'bookworm-backports' && target=(-t bookworm-backports)
-	log "apt-get install ${target[*]} libbpf1"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${target[@]}" libbpf1 </dev/null >&2 || die "apt-get install libbpf1 failed"
+	log "apt-get install -t bookworm-backports libbpf1"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+		--no-install-recommends -t bookworm-backports libbpf1 </dev/null >&2 ||
+		die "apt-get install -t bookworm-backports libbpf1 failed"
 fi
 
 [[ -x $HOST_JDK/bin/jlink ]] ||

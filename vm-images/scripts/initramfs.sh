@@ -58,6 +58,7 @@ main() {
 	local kdir="$BUILD/kernels/$series"
 	[[ -f $kdir/version ]] || die "kernel $series not unpacked: run vm-images/scripts/kernels.sh $series"
 	need_cmd cpio busybox ldd ldconfig sha256sum
+	build_lock
 	[[ -x $HOST_JDK/bin/jlink ]] || die "no jlink in $HOST_JDK (VSCHED_HOST_JDK)"
 	local kver opt
 	kver="$(cat "$kdir/version")"

@@ -128,6 +128,7 @@ main() {
 	((${#series[@]})) || series=(7.2 6.1)
 	need_cmd dpkg-deb sha256sum apt-get depmod
 	mkdir -p "$BUILD/kernels"
+	build_lock
 	for s in "${series[@]}"; do
 		case "$s" in
 		7.2) kernel_72 ;;

@@ -16,6 +16,7 @@ die() { printf '[%s] ERROR: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
 need_root() {
 	[[ $(id -u) -eq 0 ]] || die "must run as root (needs apt-get, chroot, mounts)"
+	return 0
 }
 
 need_cmd() {
@@ -51,6 +52,14 @@ hash_inputs() {
 	done | sha256sum | cut -d' ' -f1
 }
 
+# build_lock : serialise kernels/initramfs/eval builds between concurrent
+# callers (several engineers and test runs call prepare.sh at once).
+build_lock() {
+	mkdir -p "$BUILD"
+	exec 8>"$BUILD/.build.lock"
+	flock 8 || die "cannot lock $BUILD/.build.lock"
+}
+
 # stamp_ok STAMP HASH : true when STAMP exists and holds HASH.
 stamp_ok() {
 	[[ -f $1 ]] && [[ $(cat "$1") == "$2" ]]
@@ -76,14 +85,18 @@ apt_update_once() {
 		return 0
 	fi
 	log "apt-get update"
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq </dev/null ||
 		die "apt-get update failed"
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 }
 
-# apt_install PKG... : install the packages that are not installed yet.
+# apt_install [-t RELEASE] PKG... : install the packages that are not installed yet.
 apt_install() {
-	local missing=() p
+	local missing=() target=() p
+	if [[ ${1:-} == -t ]]; then
+		target=(-t "$2")
+		shift 2
+	fi
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
@@ -92,8 +105,9 @@ apt_install() {
 	need_root
 	apt_update_once
 	log "apt-get install ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" </dev/null >&2 || die "apt-get install ${missing[*]} failed"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+		--no-install-recommends "${target[@]}" "${missing[@]}" </dev/null >&2 ||
+		die "apt-get install ${missing[*]} failed"
 }
 
 # A private apt state for Debian sid, so the bookworm host can look up and
@@ -228,10 +242,12 @@ vsched_jar() {
 }
 
 # payload_files SERIES JAR : what goes to /opt/vsched in a guest: the jar,
-# bpf/build/*.bpf.o and kmod/build/SERIES/vsched.ko when they are built.
+# bpf/build/*.bpf.o and bpf/build/vsched-loader (static), and
+# kmod/build/SERIES/vsched.ko, those when they are built.
 payload_files() {
 	printf '%s\n' "$2"
 	compgen -G "$REPO/bpf/build/*.bpf.o" | LC_ALL=C sort || true
+	[[ ! -x $REPO/bpf/build/vsched-loader ]] || printf '%s\n' "$REPO/bpf/build/vsched-loader"
 	[[ ! -f $REPO/kmod/build/$1/vsched.ko ]] || printf '%s\n' "$REPO/kmod/build/$1/vsched.ko"
 }
 
@@ -242,7 +258,7 @@ install_payload() {
 	mkdir -p "$dest"
 	for f in "$@"; do
 		case "$f" in
-		*.bpf.o) mkdir -p "$dest/bpf" && cp "$f" "$dest/bpf/" ;;
+		*.bpf.o | */vsched-loader) mkdir -p "$dest/bpf" && cp "$f" "$dest/bpf/" ;;
 		*.ko) mkdir -p "$dest/kmod" && cp "$f" "$dest/kmod/vsched.ko" ;;
 		*) cp "$f" "$dest/vsched.jar" ;;
 		esac
