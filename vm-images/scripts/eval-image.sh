@@ -36,7 +36,8 @@ main() {
 	mods="$(runtime_modules "$jar")"
 	rt="$(jlink_runtime "$mods")"
 
-	# 1. The Debian rootfs, cached as a tarball keyed by its recipe.
+	# 1. The Debian rootfs, cached as a tarball keyed by its recipe (bump
+	# rootfs-vN when the mmdebstrap command below changes).
 	local rkey rootfs
 	rkey="$(hash_inputs "str:$SUITE" "str:${PACKAGES[*]}" "str:$MIRROR" "str:rootfs-v1")"
 	rootfs="$BUILD/eval/rootfs-${rkey:0:16}.tar"
@@ -62,7 +63,7 @@ main() {
 	local img="$BUILD/eval-$series.img" stamp="$BUILD/eval-$series.stamp" key
 	local -a payload
 	mapfile -t payload < <(payload_files "$series" "$jar")
-	key="$(hash_inputs "$0" "str:$rootfs" "$VM_DIR/init" "$VM_DIR/guest-tests" \
+	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "str:$rootfs" "$VM_DIR/init" "$VM_DIR/guest-tests" \
 		"$VM_DIR/workloads" "str:$rt" "$kdir/.stamp" "${payload[@]}")"
 	if [[ -f $img ]] && stamp_ok "$stamp" "$key"; then
 		log "eval-$series.img up to date"

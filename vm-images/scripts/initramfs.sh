@@ -99,7 +99,7 @@ main() {
 	fi
 
 	local out="$BUILD/initramfs-$series.cpio" stamp="$BUILD/initramfs-$series.stamp" key
-	key="$(hash_inputs "$0" "$VM_DIR/init" "$VM_DIR/guest-tests" "$busybox" \
+	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "$VM_DIR/init" "$VM_DIR/guest-tests" "$busybox" \
 		"$kdir/.stamp" "str:$rt" "${libs[@]}" "${payload[@]}" "str:${VSCHED_GUEST_MODULES:-}")"
 	if [[ -f $out ]] && stamp_ok "$stamp" "$key"; then
 		log "initramfs-$series up to date"
