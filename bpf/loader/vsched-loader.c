@@ -176,7 +176,7 @@ static void dump_vact(struct bpf_object *obj, unsigned int nr_cpus)
 		       "steal_ns=%llu steal_jumps=%llu steal_jump_sum_ns=%llu "
 		       "steal_jump_max_ns=%llu inactive_count=%llu inactive_sum_ns=%llu "
 		       "inactive_max_ns=%llu idle_gaps=%llu pv_supported=%u pv_samples=%llu "
-		       "pv_preempted=%llu kmod_steal=%u hist_log2us=%s\n",
+		       "pv_preempted=%llu kmod_steal=%u hz_votes=%u,%u,%u,%u hist_log2us=%s\n",
 		       cpu, (unsigned long long)v.hb_count,
 		       v.hb_ns ? (long long)(now - v.hb_ns) : -1LL, v.tick_ns,
 		       !!(v.state & VSCHED_VACT_S_IDLE),
@@ -189,7 +189,8 @@ static void dump_vact(struct bpf_object *obj, unsigned int nr_cpus)
 		       (unsigned long long)v.idle_gaps,
 		       !!(v.pv_state & VSCHED_VACT_PV_SUPPORTED),
 		       (unsigned long long)v.pv_samples, (unsigned long long)v.pv_preempted,
-		       !!(v.state & VSCHED_VACT_S_KMOD_STEAL), hist);
+		       !!(v.state & VSCHED_VACT_S_KMOD_STEAL), v.hz_votes[0], v.hz_votes[1],
+		       v.hz_votes[2], v.hz_votes[3], hist);
 	}
 }
 

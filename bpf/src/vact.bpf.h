@@ -104,27 +104,29 @@ static __always_inline void vact_sample_pv(__u32 cpu)
 }
 
 /*
- * Ticks are periodic, so most busy gaps sit within a few percent of 1e9/HZ
- * for HZ in {1000, 300, 250, 100}; a delayed tick makes one gap long and the
- * next short, which votes for nothing.  The winner needs 8 votes.
+ * Ticks are periodic, so busy gaps cluster within a few percent of 1e9/HZ
+ * for HZ in {1000, 300, 250, 100}.  A host preemption only ever lengthens a
+ * gap, so the tick is the shortest candidate with at least 8 votes.  Loaders
+ * that know CONFIG_HZ should set vs_vact_cfg.tick_ns instead: under heavy
+ * vCPU time-sharing (e.g. QEMU TCG round-robin) on-time ticks become rare.
  */
 static __always_inline __u32 vact_learn_tick(struct vsched_vact_cpu *v, __u64 d)
 {
 	static const __u32 cand[4] = { 1000000, 3333333, 4000000, 10000000 };
-	__u32 i, best = 0, best_votes = 0;
+	__u32 i;
 
 	for (i = 0; i < 4; i++) {
 		__u64 c = cand[i];
 
 		if (d + c / 16 >= c && d <= c + c / 16 && v->hz_votes[i] < 0xffffffffU)
 			v->hz_votes[i]++;
-		if (v->hz_votes[i] > best_votes) {
-			best_votes = v->hz_votes[i];
-			best = i;
+	}
+	for (i = 0; i < 4; i++) {
+		if (v->hz_votes[i] >= 8) {
+			v->tick_ns = cand[i];
+			break;
 		}
 	}
-	if (best_votes >= 8)
-		v->tick_ns = cand[best];
 	return v->tick_ns;
 }
 

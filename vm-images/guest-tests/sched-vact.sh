@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The vACT tracing programs alone (no sched_ext needed: 7.2 and 6.1).
+# Runs one busy loop per vCPU (so no vCPU sits in tickless idle), attaches
+# vsched_vact.bpf.o for vsched.vact_secs seconds (default 3) and checks that
+# every vCPU reported heartbeats at a plausible rate (>= 25/s: HZ is at least
+# 100, TCG round-robin loses some) and a learnt or configured tick.
+# TCG has no steal, so steal jumps are reported, not required.
+# Writes vact.txt, checks.txt. rc 0 iff all passed.
+set -euo pipefail
+out=$VSCHED_OUT
+bin=/opt/vsched/bpf
+secs=${VSCHED_VACT_SECS:-3}
+fail=0
+pass() { echo "ok   $*" >>"$out/checks.txt"; }
+bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
+die() { echo "sched-vact: $*" >&2; exit 1; }
+
+[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
+[ -f "$bin/vsched_vact.bpf.o" ] || die "$bin/vsched_vact.bpf.o missing"
+: >"$out/checks.txt"
+n=$(nproc)
+loops=""
+for c in $(seq 0 $((n - 1))); do
+	taskset -c "$c" sh -c 'while :; do :; done' &
+	loops="$loops $!"
+done
+lrc=0
+"$bin/vsched-loader" vact -d "$secs" >"$out/vact.txt" 2>&1 || lrc=$?
+for p in $loops; do kill "$p"; done
+for p in $loops; do wait "$p" 2>/dev/null || true; done
+[ "$lrc" = 0 ] && pass "loader rc=0" || bad "loader rc=$lrc: $(tail -3 "$out/vact.txt")"
+
+min=$((secs * 25))
+seen=0
+for c in $(seq 0 $((n - 1))); do
+	line=$(grep "^vact cpu=$c " "$out/vact.txt" || true)
+	[ -n "$line" ] || { bad "cpu$c: no vact line"; continue; }
+	seen=$((seen + 1))
+	hb=$(echo "$line" | tr ' ' '\n' | sed -n 's/^hb_count=//p')
+	tick=$(echo "$line" | tr ' ' '\n' | sed -n 's/^tick_ns=//p')
+	jumps=$(echo "$line" | tr ' ' '\n' | sed -n 's/^steal_jumps=//p')
+	inact=$(echo "$line" | tr ' ' '\n' | sed -n 's/^inactive_count=//p')
+	if [ "${hb:-0}" -ge "$min" ]; then
+		pass "cpu$c hb_count=$hb tick_ns=$tick inactive=$inact steal_jumps=$jumps"
+	else
+		bad "cpu$c hb_count=${hb:-none} (wanted >= $min in ${secs}s)"
+	fi
+done
+[ "$seen" = "$n" ] && pass "all $n vCPUs reported" || bad "$seen of $n vCPUs reported"
+cat "$out/checks.txt"
+exit $fail
