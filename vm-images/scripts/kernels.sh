@@ -83,27 +83,35 @@ kernel_72() {
 }
 
 kernel_61() {
-	local meta_ver pkg pkgver kver debdir deb key tmp out="$BUILD/kernels/6.1"
+	local meta_ver pkg pkgver kver debdir deb="" key tmp out="$BUILD/kernels/6.1"
 	apt_update_once
-	# The bookworm meta package names the current 6.1 ABI; backports' 6.12 is skipped.
-	meta_ver="$(apt-cache madison linux-image-cloud-amd64 |
-		awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep '^6\.1\.' | sort -V | tail -1 || true)"
-	[[ -n $meta_ver ]] || die "no 6.1 linux-image-cloud-amd64 in the host's apt lists (is this bookworm?)"
-	pkg="$(apt-cache show "linux-image-cloud-amd64=$meta_ver" |
-		sed -n 's/^Depends:.*\(linux-image-6\.1[^ ,]*-cloud-amd64\) (= \([^)]*\)).*/\1=\2/p' | head -1)"
-	[[ -n $pkg ]] || die "cannot resolve the kernel package of linux-image-cloud-amd64=$meta_ver"
-	pkgver="${pkg#*=}"
-	pkg="${pkg%%=*}"
-	kver="${pkg#linux-image-}"
 	debdir="$BUILD/debs/6.1"
 	mkdir -p "$debdir"
-	deb="$debdir/${pkg}_${pkgver//:/%3a}_amd64.deb"
-	if [[ ! -f $deb ]]; then
+	local try
+	for try in 1 2; do
+		# The bookworm meta package names the current 6.1 ABI; backports' 6.12 is skipped.
+		meta_ver="$(apt-cache madison linux-image-cloud-amd64 |
+			awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep '^6\.1\.' | sort -V | tail -1 || true)"
+		[[ -n $meta_ver ]] || die "no 6.1 linux-image-cloud-amd64 in the host's apt lists (is this bookworm?)"
+		pkg="$(apt-cache show "linux-image-cloud-amd64=$meta_ver" |
+			sed -n 's/^Depends:.*\(linux-image-6\.1[^ ,]*-cloud-amd64\) (= \([^)]*\)).*/\1=\2/p' | head -1)"
+		[[ -n $pkg ]] || die "cannot resolve the kernel package of linux-image-cloud-amd64=$meta_ver"
+		pkgver="${pkg#*=}"
+		pkg="${pkg%%=*}"
+		kver="${pkg#linux-image-}"
+		deb="$debdir/${pkg}_${pkgver//:/%3a}_amd64.deb"
+		[[ ! -f $deb ]] || break
 		log "downloading $pkg=$pkgver"
-		(cd "$debdir" && apt-get -o APT::Sandbox::User=root download -qq "$pkg=$pkgver" </dev/null >&2) ||
-			die "apt-get download $pkg=$pkgver failed"
-		[[ -f $deb ]] || deb="$(one_file "$debdir/${pkg}_*.deb")"
-	fi
+		if (cd "$debdir" && apt-get -o APT::Sandbox::User=root download -qq "$pkg=$pkgver" </dev/null >&2); then
+			[[ -f $deb ]] || deb="$(one_file "$debdir/${pkg}_*.deb")"
+			break
+		fi
+		((try == 1)) || die "apt-get download $pkg=$pkgver failed"
+		# Stale lists name a kernel the mirror no longer has: refresh once.
+		log "download failed; refreshing the apt lists and retrying"
+		rm -f /var/lib/apt/periodic/vsched-update-stamp
+		apt_update_once
+	done
 	# Headers on the host, for building kmod/ against this exact ABI.
 	apt_install "linux-headers-$kver"
 	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "$deb")"

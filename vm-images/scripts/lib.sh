@@ -177,8 +177,14 @@ download_sid_kernel() {
 	pkgs=("linux-binary-$ver-cloud-amd64" "linux-modules-$ver-cloud-amd64"
 		"linux-base-$ver-cloud-amd64" "linux-headers-$ver-cloud-amd64"
 		"linux-headers-$ver-common" "linux-kbuild-$ver")
-	(cd "$dir.tmp" && apt-get "${opts[@]}" download -qq "${pkgs[@]}" </dev/null >&2) ||
-		die "downloading ${pkgs[*]} failed"
+	if ! (cd "$dir.tmp" && apt-get "${opts[@]}" download -qq "${pkgs[@]}" </dev/null >&2); then
+		# Stale lists name a kernel sid no longer has: refresh once and start over.
+		[[ -z ${_SID_RETRIED:-} ]] || die "downloading ${pkgs[*]} from $MIRROR failed"
+		log "download failed; refreshing the sid lists and retrying"
+		rm -rf "$dir.tmp" "$SID_APT_DIR/updated"
+		_SID_RETRIED=1 download_sid_kernel
+		return
+	fi
 	for p in "${pkgs[@]}"; do
 		compgen -G "$dir.tmp/${p}_*.deb" >/dev/null || die "download of $p produced no .deb"
 	done
