@@ -12,6 +12,7 @@ pids=""
 i=0
 while [ "$i" -lt "$n" ]; do
 	# The count is written when the loop is told to stop (ash runs traps between commands).
+	# shellcheck disable=SC2016 # $c and $1 belong to the inner shell
 	taskset -c "$i" sh -c 'c=0; trap "echo \$c >$1; exit 0" TERM; while :; do c=$((c + 1)); done' \
 		sh "$dir/$i" &
 	pids="$pids $!"

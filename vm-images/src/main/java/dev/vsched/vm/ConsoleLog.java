@@ -15,11 +15,13 @@ public final class ConsoleLog {
 
     /**
      * The multi-threaded TCG failure: a vCPU executes a half-patched int3 while the kernel rewrites
-     * its own text (static keys, alternatives). Newer kernels print {@code Oops: int3: 0000 [#1] ...},
-     * 6.1 prints {@code int3: 0000 [#1] ...}; both may follow a printk timestamp.
+     * its own text (static keys, alternatives). 7.2 prints {@code Oops: int3: 0000 [#1] ...}, 6.1
+     * {@code int3: 0000 [#1] ...}. The line may start with a printk timestamp, and the first oops of a
+     * boot often shares its line with SeaBIOS's screen-clearing escape codes, so anything may precede
+     * the timestamp; without a timestamp the header must start the line.
      */
     private static final Pattern INT3_OOPS = Pattern.compile(
-            "(?m)^(?:<\\d>)?(?:\\[\\s*\\d+\\.\\d+\\]\\s*)?(?:Oops: )?int3: [0-9a-f]{4} \\[#\\d+\\]");
+            "(?m)(?:^.*?(\\[\\s*\\d+\\.\\d+\\]\\s*)|^)((?:Oops: )?int3: [0-9a-f]{4} \\[#\\d+\\])");
 
     private ConsoleLog() {
     }
@@ -34,13 +36,15 @@ public final class ConsoleLog {
 
     /** The oops line if the log shows the TCG int3 crash, the only failure the harness retries. */
     public static Optional<String> int3Oops(String console) {
-        Matcher m = INT3_OOPS.matcher(console.replace("\r", ""));
+        String text = console.replace("\r", "");
+        Matcher m = INT3_OOPS.matcher(text);
         if (!m.find()) {
             return Optional.empty();
         }
-        String rest = console.replace("\r", "").substring(m.start());
-        int nl = rest.indexOf('\n');
-        return Optional.of((nl < 0 ? rest : rest.substring(0, nl)).strip());
+        // Report from the timestamp (or header) on, without the escape codes before it.
+        int start = m.group(1) != null ? m.start(1) : m.start(2);
+        int nl = text.indexOf('\n', m.start());
+        return Optional.of(text.substring(start, nl < 0 ? text.length() : nl).strip());
     }
 
     /** The last {@code lines} lines, for failure messages. */

@@ -75,7 +75,10 @@ public final class ThreadCgroups implements AutoCloseable {
                     write(child.resolve("cgroup.type"), "threaded");
                 }
             }
+            // The parent competes with everything else at its level: give it the weight of all its children.
+            long parentWeight = Math.min(262_144L, (long) weight * (threads.size() + (threads.containsKey(tid) ? 0 : 1)));
             if (mount.version() == 1) {
+                write(parent.resolve("cpu.shares"), Long.toString(Math.max(parentWeight, weight)));
                 write(child.resolve("cpu.shares"), Integer.toString(weight));
                 // Period first: a quota is checked against the current period.
                 write(child.resolve("cpu.cfs_quota_us"), "-1");
@@ -90,6 +93,7 @@ public final class ThreadCgroups implements AutoCloseable {
                     processMoved = true;
                 }
                 // v2 weight is 1..10000 with 100 as the default; v1 shares default to 1024.
+                write(parent.resolve("cpu.weight"), Long.toString(Math.max(1, Math.min(10_000, parentWeight * 100 / 1024))));
                 write(child.resolve("cpu.weight"), Integer.toString(Math.max(1, Math.min(10_000, weight * 100 / 1024))));
                 write(child.resolve("cpu.max"), (quotaPercent.isPresent()
                         ? Long.toString((long) periodUs * quotaPercent.getAsInt() / 100) : "max") + " " + periodUs);

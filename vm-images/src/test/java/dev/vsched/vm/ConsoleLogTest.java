@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * int3 detection on console fixtures (src/test/resources/console). The oops fixtures follow the
- * kernels' die() header: 7.2 prints "Oops: int3: 0000 [#1] ..." (format string checked in the 7.2
- * vmlinuz), 6.1 the same without the "Oops: " prefix.
+ * int3 detection on console fixtures (src/test/resources/console). int3-7.2*.log are consoles this
+ * harness captured from 7.2 guests under thread=multi with the standard layout (trimmed); the 6.1
+ * one is written after 6.1's die() header, which lacks the "Oops: " prefix.
  */
 class ConsoleLogTest {
 
@@ -23,8 +23,14 @@ class ConsoleLogTest {
 
     @Test
     void detectsInt3On72() throws IOException {
-        assertEquals("[    9.418355] Oops: int3: 0000 [#1] SMP NOPTI",
+        assertEquals("[    1.660186] Oops: int3: 0000 [#1] SMP NOPTI",
                 ConsoleLog.int3Oops(fixture("int3-7.2.log")).orElseThrow());
+    }
+
+    @Test
+    void detectsInt3SharingALineWithBiosEscapeCodes() throws IOException {
+        assertEquals("[    1.593297] Oops: int3: 0000 [#1] SMP NOPTI",
+                ConsoleLog.int3Oops(fixture("int3-7.2-after-bios.log")).orElseThrow());
     }
 
     @Test

@@ -55,6 +55,6 @@ class VmSpecTest {
         assertTrue(line.contains("-serial file:/tmp/d/console.log -serial file:/tmp/d/results.log"), line);
         assertTrue(line.contains("-nographic -monitor none -nic none -no-reboot"), line);
         assertTrue(line.contains("-qmp unix:/tmp/d/qmp.sock,server=on,wait=off"), line);
-        assertTrue(line.endsWith("-S"), "starts paused so the layout applies before the first instruction");
+        assertTrue(line.endsWith("-S"), "starts paused so the vCPU threads are known before the guest runs");
     }
 }

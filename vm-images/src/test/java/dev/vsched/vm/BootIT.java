@@ -1,0 +1,52 @@
+package dev.vsched.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Functional boots (TCG thread=single): the guests come up as built, and the harness's failure paths. */
+class BootIT extends VmTestSupport {
+
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
+
+    @Test
+    void kernel72BootsWithSchedExt() throws Exception {
+        VmRun run = GuestRunner.runPassing(VmSpec.of(IMAGES, "7.2", "boot-check", 2, BOOT_TIMEOUT));
+        Map<String, String> boot = keyValues(run, "boot.txt");
+        assertEquals(IMAGES.kernelVersion("7.2"), boot.get("uname_r"), run.describe());
+        assertEquals("yes", boot.get("sched_ext"), "/sys/kernel/sched_ext missing on 7.2\n" + run.describe());
+        assertEquals("disabled", boot.get("sched_ext_state"), "no BPF scheduler should be attached at boot");
+        assertEquals("2", boot.get("nproc"));
+        assertTrue(boot.get("cmdline").contains("vsched.test=boot-check"), boot.get("cmdline"));
+    }
+
+    @Test
+    void kernel61BootsWithoutSchedExt() throws Exception {
+        VmRun run = GuestRunner.runPassing(VmSpec.of(IMAGES, "6.1", "boot-check", 2, BOOT_TIMEOUT));
+        Map<String, String> boot = keyValues(run, "boot.txt");
+        assertEquals(IMAGES.kernelVersion("6.1"), boot.get("uname_r"), run.describe());
+        assertEquals("no", boot.get("sched_ext"), run.describe());
+    }
+
+    @Test
+    void missingGuestTestReportsRc127() throws Exception {
+        VmRun run = GuestRunner.run(VmSpec.of(IMAGES, "7.2", "no-such-test", 1, BOOT_TIMEOUT));
+        assertEquals(127, run.result().rc().getAsInt(), run.describe());
+        assertTrue(run.guestLog().contains("no test script /tests/no-such-test.sh"), run.guestLog());
+    }
+
+    @Test
+    void hardTimeoutKillsTheGuestAndShowsTheConsole() {
+        VmSpec spec = VmSpec.of(IMAGES, "7.2", "spin-rates", 1, Duration.ofSeconds(20))
+                .withParams(Map.of("spin-seconds", "3600"));
+        VmFailure f = assertThrows(VmFailure.class, () -> GuestRunner.run(spec));
+        assertTrue(f.run().timedOut());
+        assertTrue(f.getMessage().contains("hard timeout of 20 s"), f.getMessage());
+        assertTrue(f.getMessage().contains("vsched-init: running /tests/spin-rates.sh"),
+                "the console tail belongs in the message: " + f.getMessage());
+    }
+}
