@@ -16,6 +16,11 @@ if [[ ${1:-} == --inside-ns ]]; then
 	shift
 	root=$1 wd=$2
 	shift 2
+	# Never mount anything in the caller's namespace: the first stage passes
+	# its own mount namespace, which this one must differ from.
+	[[ -n ${_VSCHED_OUTER_MNT_NS:-} && $(readlink /proc/self/ns/mnt) != "$_VSCHED_OUTER_MNT_NS" ]] ||
+		die "--inside-ns is internal: run in-toolchain.sh COMMAND"
+	[[ -d $root/src && -x $root/usr/bin/gcc-16 ]] || die "'$root' is not the toolchain chroot"
 	mount --rbind "$REPO" "$root/src"
 	mount -t proc proc "$root/proc"
 	mount --rbind /dev "$root/dev"
@@ -45,4 +50,5 @@ esac
 # Shared lock so toolchain.sh does not replace the chroot under a running command.
 exec 9>"$BUILD/toolchain.lock"
 flock -s 9
-unshare --mount --propagation private "$0" --inside-ns "$root" "$wd" "$@"
+_VSCHED_OUTER_MNT_NS="$(readlink /proc/self/ns/mnt)" \
+	unshare --mount --propagation private "$0" --inside-ns "$root" "$wd" "$@"
