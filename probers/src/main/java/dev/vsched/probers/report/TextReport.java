@@ -18,12 +18,13 @@ public final class TextReport {
         sb.append(String.format(Locale.ROOT, "vsched probe: %d vCPU%s on %s (kernel %s, sched_ext %s)%n",
                 r.options().cpus().size(), r.options().cpus().size() == 1 ? "" : "s", r.host().hostname(),
                 r.host().kernel(), r.host().schedExt() ? "available" : "not available"));
-        sb.append(String.format(Locale.ROOT, "window %s per vCPU, %s mode; inactive = timeline gap >= %s "
-                        + "(%s the measured interrupt noise of %s)%n%n",
+        sb.append(String.format(Locale.ROOT, "window %s per vCPU, %s mode; inactive = timeline gap >= %s (%s)%n%n",
                 Units.duration(r.options().durationNs()), r.options().mode().name().toLowerCase(Locale.ROOT),
                 Units.duration(r.gapThreshold().thresholdNs()),
-                r.gapThreshold().basis() >= 0 ? "2x" : "floor; too few gaps to measure",
-                Units.duration(r.gapThreshold().noiseNs())));
+                r.gapThreshold().basis() >= 0
+                        ? "from the interrupt noise measured on vCPU " + r.gapThreshold().basis() + ", median "
+                        + Units.duration(r.gapThreshold().noiseNs())
+                        : "too few gaps to measure the noise: a multiple of the loop floor"));
         if (!r.vcap().isEmpty() || !r.vact().isEmpty()) {
             table(sb, r);
         }

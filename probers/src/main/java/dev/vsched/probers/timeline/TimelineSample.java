@@ -34,6 +34,18 @@ public record TimelineSample(int cpu, long wallNs, long loopNs, long work, long[
         return Arrays.copyOf(gapNs, gapCount);
     }
 
+    /** The gaps during which the guest did not switch threads: interrupts and host preemptions. */
+    public long[] hostOrNoiseGaps() {
+        long[] out = new long[gapCount];
+        int n = 0;
+        for (int i = 0; i < gapCount; i++) {
+            if (!guestSwitch[i]) {
+                out[n++] = gapNs[i];
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
     public boolean available() {
         return lostCpu == null;
     }

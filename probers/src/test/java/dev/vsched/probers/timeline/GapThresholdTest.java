@@ -30,6 +30,28 @@ class GapThresholdTest {
     }
 
     @Test
+    void shortInterruptsDominatingTheMedianRaiseTheThresholdToTheUpperTail() {
+        // 600 short IPIs of 6 us and 250 ticks of 25-30 us: 2x the median (12 us) would call every tick
+        // a preemption; the 90th percentile keeps all IPIs and most ticks below the threshold.
+        long[] ticks = new long[250];
+        for (int i = 0; i < ticks.length; i++) {
+            ticks[i] = 25_000 + (i % 6) * 1_000;
+        }
+        long[] all = concat(repeat(600, 6_000), ticks);
+        GapThreshold t = GapThreshold.derive(List.of(Synthetic.sample(0, SECOND, 1, all, new long[0])));
+        assertEquals(6_000, t.noiseNs());
+        assertEquals(28_000, t.thresholdNs());
+        long above = java.util.Arrays.stream(all).filter(g -> g >= t.thresholdNs()).count();
+        assertEquals(124, above, "only the ticks of 28-30 us, the top 15% of this guest's gaps");
+    }
+
+    @Test
+    void guestSwitchGapsAreNotNoise() {
+        TimelineSample s = Synthetic.sample(0, SECOND, 1, repeat(100, 25_000), repeat(500, 3_000_000));
+        assertEquals(25_000, GapThreshold.derive(List.of(s)).noiseNs());
+    }
+
+    @Test
     void tooFewGapsFallsBackToAMultipleOfTheFloor() {
         TimelineSample sparse = Synthetic.sample(0, SECOND, 1, repeat(3, 25_000), new long[0]);
         GapThreshold t = GapThreshold.derive(List.of(sparse));
