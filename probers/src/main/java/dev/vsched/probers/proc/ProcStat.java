@@ -25,6 +25,15 @@ public record ProcStat(Map<Integer, CpuTimes> cpus) {
         return read(Path.of("/proc/stat"));
     }
 
+    /** This machine's /proc/stat, or null if it cannot be read or parsed (steal is then unknown). */
+    public static ProcStat readOrNull() {
+        try {
+            return read();
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     public static ProcStat read(Path file) throws IOException {
         return parse(Files.readString(file), file.toString());
     }
@@ -64,6 +73,25 @@ public record ProcStat(Map<Integer, CpuTimes> cpus) {
             throw new IllegalArgumentException(source + ": no per-CPU lines (cpuN ...)");
         }
         return new ProcStat(Map.copyOf(cpus));
+    }
+
+    /** USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture vsched targets. */
+    public static final long NS_PER_TICK = 10_000_000L;
+
+    /**
+     * Steal between two readings as a fraction of {@code wallNs}, or -1 if either reading lacks the CPU
+     * (or is null) or the counter went backwards.
+     */
+    public static double stealFraction(ProcStat before, ProcStat after, int cpu, long wallNs) {
+        if (before == null || after == null || wallNs <= 0) {
+            return -1;
+        }
+        long b = before.steal(cpu);
+        long a = after.steal(cpu);
+        if (b < 0 || a < b) {
+            return -1;
+        }
+        return Math.min(1.0, (double) (a - b) * NS_PER_TICK / wallNs);
     }
 
     /** Steal ticks of one CPU, or -1 if the CPU is not listed (offline). */

@@ -36,8 +36,6 @@ import java.util.concurrent.TimeoutException;
  * Nothing outside the probe's own threads is changed, so there is nothing to restore.
  */
 public final class ProbeSession {
-    /** USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture vsched targets. */
-    static final long NS_PER_USER_HZ_TICK = 10_000_000L;
     static final long TIMELINE_CALIBRATION_NS = 50_000_000L;
     static final long VTOP_WARMUP_NS = 20_000_000L;
 
@@ -87,9 +85,9 @@ public final class ProbeSession {
         Map<Integer, String> unavailable = new LinkedHashMap<>();
         long window = options.measuresTimeline() ? options.durationNs() : ProbeOptions.CALIBRATION_DURATION_NS;
         progress.phase(options.measuresTimeline() ? "vCAP/vACT timeline" : "timeline calibration", window);
-        ProcStat before = readProcStatQuietly();
+        ProcStat before = ProcStat.readOrNull();
         List<TimelineSample> samples = runTimelines(options.cpus(), window, unavailable);
-        ProcStat after = readProcStatQuietly();
+        ProcStat after = ProcStat.readOrNull();
 
         List<TimelineSample> good = samples.stream().filter(TimelineSample::available).toList();
         GapThreshold threshold = GapThreshold.derive(good);
@@ -174,24 +172,13 @@ public final class ProbeSession {
         return out;
     }
 
-    private static ProcStat readProcStatQuietly() {
-        try {
-            return ProcStat.read();
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        }
-    }
 
     static Map<Integer, Double> stealFractions(ProcStat before, ProcStat after, List<TimelineSample> samples) {
         Map<Integer, Double> out = new HashMap<>();
-        if (before == null || after == null) {
-            return out;
-        }
         for (TimelineSample s : samples) {
-            long b = before.steal(s.cpu());
-            long a = after.steal(s.cpu());
-            if (b >= 0 && a >= b && s.wallNs() > 0) {
-                out.put(s.cpu(), Math.min(1.0, (double) (a - b) * NS_PER_USER_HZ_TICK / s.wallNs()));
+            double f = ProcStat.stealFraction(before, after, s.cpu(), s.wallNs());
+            if (f >= 0) {
+                out.put(s.cpu(), f);
             }
         }
         return out;

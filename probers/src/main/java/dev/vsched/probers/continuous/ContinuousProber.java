@@ -1,0 +1,323 @@
+package dev.vsched.probers.continuous;
+
+import dev.vsched.probers.proc.ProcStat;
+import dev.vsched.probers.stats.LatencySummary;
+import dev.vsched.probers.sys.NativeCallException;
+import dev.vsched.probers.timeline.ClassifiedTimeline;
+import dev.vsched.probers.timeline.GapThreshold;
+import dev.vsched.probers.timeline.TimelineSample;
+import dev.vsched.probers.timeline.VcpuTimeline;
+import dev.vsched.probers.vcap.CapacityModel;
+import dev.vsched.probers.vcap.CapacitySmoother;
+import dev.vsched.probers.vcap.VcapResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Light, continuous vCAP/vACT for the agent: one SCHED_IDLE thread per vCPU, pinned for its whole life,
+ * runs a short timeline window every period, all vCPUs in the same wall window. Short windows (default
+ * 3 ms every second) start cold after a sleep and hold about one timer tick, so their gaps are mostly
+ * wake-up jitter: the gap threshold comes instead from a longer calibration window on every vCPU at start
+ * and every {@link Config#calibrateEvery} rounds (as the original's heavier pass every few rounds).
+ * Capacities are smoothed with an EMA; the vCPU latency distribution covers the last rounds.
+ * SCHED_IDLE means a busy vCPU starves its probe thread rather than the VM's work: such a round yields no
+ * sample for that vCPU and the previous estimate stands (or, with paravirtual steal, steal is used).
+ * A vCPU that goes offline is reported unavailable and re-tried every round.
+ */
+public final class ContinuousProber implements AutoCloseable {
+    /**
+     * @param periodNs            time between rounds
+     * @param windowNs            timeline window per round and vCPU
+     * @param historyRounds       rounds the vCPU latency distribution covers
+     * @param calibrationWindowNs window of the calibration rounds the gap threshold is derived from
+     * @param calibrateEvery      a calibration round every this many rounds (and the first)
+     */
+    public record Config(List<Integer> cpus, long periodNs, long windowNs, int historyRounds,
+                         long calibrationWindowNs, int calibrateEvery) {
+        public static final long DEFAULT_PERIOD_NS = 1_000_000_000L;
+        /** 3 ms per vCPU per second plus 50 ms a minute: under 0.4% of each vCPU. */
+        public static final long DEFAULT_WINDOW_NS = 3_000_000L;
+        public static final int DEFAULT_HISTORY = 20;
+        public static final long DEFAULT_CALIBRATION_WINDOW_NS = 50_000_000L;
+        public static final int DEFAULT_CALIBRATE_EVERY = 60;
+
+        public Config {
+            cpus = List.copyOf(cpus);
+            if (cpus.isEmpty()) {
+                throw new IllegalArgumentException("continuous probing needs at least one vCPU");
+            }
+            if (windowNs <= 0 || periodNs < 2 * windowNs) {
+                throw new IllegalArgumentException("period (" + periodNs + " ns) must be at least twice the window ("
+                        + windowNs + " ns)");
+            }
+            if (historyRounds < 1) {
+                throw new IllegalArgumentException("history must be at least one round, got " + historyRounds);
+            }
+            if (calibrationWindowNs < windowNs || periodNs < 2 * calibrationWindowNs) {
+                throw new IllegalArgumentException("calibration window (" + calibrationWindowNs
+                        + " ns) must be at least the window and at most half the period");
+            }
+            if (calibrateEvery < 1) {
+                throw new IllegalArgumentException("calibrateEvery must be at least 1, got " + calibrateEvery);
+            }
+        }
+
+        public static Config defaults(List<Integer> cpus) {
+            return new Config(cpus, DEFAULT_PERIOD_NS, DEFAULT_WINDOW_NS, DEFAULT_HISTORY,
+                    DEFAULT_CALIBRATION_WINDOW_NS, DEFAULT_CALIBRATE_EVERY);
+        }
+
+        /** Same cadence, another period and window (tests, benchmarks). */
+        public static Config of(List<Integer> cpus, long periodNs, long windowNs) {
+            return new Config(cpus, periodNs, windowNs, DEFAULT_HISTORY,
+                    Math.max(windowNs, Math.min(DEFAULT_CALIBRATION_WINDOW_NS, periodNs / 2)), DEFAULT_CALIBRATE_EVERY);
+        }
+    }
+
+    /** One vCPU's state after a round; {@code fresh} is false when the round produced no sample for it. */
+    public record VcpuState(int cpu, boolean available, String error, boolean fresh, int capacity,
+                            int smoothedCapacity, double timeshare, double speed, double activeFraction,
+                            LatencySummary inactive) {
+    }
+
+    /** What the agent reads: the latest state of every vCPU. */
+    public record Snapshot(long round, long atNanos, GapThreshold threshold, Map<Integer, VcpuState> vcpus) {
+    }
+
+    static final long CALIBRATION_NS = 50_000_000L;
+
+    private final Config config;
+    private final Consumer<Snapshot> listener;
+    private final BlockingQueue<Result> results;
+    private final List<Thread> workers = new ArrayList<>();
+    private final Thread coordinator;
+    private final Map<Integer, Deque<TimelineSample>> history = new HashMap<>();
+    private final CapacitySmoother smoother = new CapacitySmoother();
+    private final Map<Integer, VcpuState> last = new TreeMap<>();
+    private final long epoch;
+    private volatile boolean running = true;
+    private volatile Snapshot latest;
+
+    private final Map<Integer, TimelineSample> calibration = new HashMap<>();
+
+    private record Result(long round, int cpu, TimelineSample sample, String error, boolean calibrating) {
+    }
+
+    public ContinuousProber(Config config, Consumer<Snapshot> listener) {
+        this.config = config;
+        this.listener = listener;
+        this.results = new ArrayBlockingQueue<>(config.cpus().size() * 4);
+        this.epoch = System.nanoTime() + config.periodNs() / 4;
+        for (int cpu : config.cpus()) {
+            history.put(cpu, new ArrayDeque<>());
+            workers.add(Thread.ofPlatform().daemon().name("vsched-vcap-" + cpu).unstarted(() -> work(cpu)));
+        }
+        coordinator = Thread.ofPlatform().daemon().name("vsched-vcap-coord").unstarted(this::coordinate);
+    }
+
+    public ContinuousProber start() {
+        workers.forEach(Thread::start);
+        coordinator.start();
+        return this;
+    }
+
+    /** The latest snapshot, or null before the first round completed. */
+    public Snapshot latest() {
+        return latest;
+    }
+
+    private void work(int cpu) {
+        VcpuTimeline timeline = new VcpuTimeline(cpu, VcpuTimeline.Mode.LIGHT, 4096);
+        long floor = -1;
+        long round = 0;
+        while (running) {
+            long start = epoch + round * config.periodNs();
+            if (!sleepUntil(start)) {
+                return;
+            }
+            String error = null;
+            TimelineSample sample = null;
+            try {
+                if (floor < 0) {
+                    timeline.prepare();
+                    // Once per pinning, long enough for the JIT: an interpreted loop would set the floor so
+                    // high that jitter, not the timer tick, dominates the gaps the threshold is derived from.
+                    floor = timeline.calibrate(CALIBRATION_NS);
+                }
+                sample = timeline.run(calibrating(round) ? config.calibrationWindowNs() : config.windowNs(), floor);
+                if (!sample.available()) {
+                    error = sample.lostCpu();
+                    floor = -1; // re-pin next round
+                }
+            } catch (NativeCallException e) {
+                error = "cannot run on vCPU " + cpu + ": " + e.getMessage();
+                floor = -1;
+            }
+            results.offer(new Result(round, cpu, sample, error, calibrating(round)));
+            // A starved SCHED_IDLE thread may overrun: skip to the next round that is still ahead.
+            long now = System.nanoTime();
+            round = Math.max(round + 1, (now - epoch) / config.periodNs() + 1);
+        }
+    }
+
+    private boolean calibrating(long round) {
+        return round % config.calibrateEvery() == 0;
+    }
+
+    private void coordinate() {
+        long round = 0;
+        ProcStat before = ProcStat.readOrNull();
+        while (running) {
+            long deadline = epoch + (round + 1) * config.periodNs() - config.periodNs() / 8;
+            Map<Integer, Result> got = new HashMap<>();
+            while (got.size() < config.cpus().size()) {
+                long wait = deadline - System.nanoTime();
+                if (wait <= 0) {
+                    break;
+                }
+                Result r;
+                try {
+                    r = results.poll(wait, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (r == null) {
+                    continue;
+                }
+                if (r.round() >= round) {
+                    got.put(r.cpu(), r);
+                } else if (r.calibrating() && r.error() == null) {
+                    // Late (a starved SCHED_IDLE thread), but its gaps still calibrate the threshold.
+                    calibration.put(r.cpu(), r.sample());
+                }
+            }
+            ProcStat after = ProcStat.readOrNull();
+            publish(round, got, stealFractions(before, after));
+            before = after;
+            round = Math.max(round + 1, (System.nanoTime() - epoch) / config.periodNs());
+        }
+    }
+
+    private void publish(long round, Map<Integer, Result> got, Map<Integer, Double> steal) {
+        List<TimelineSample> fresh = new ArrayList<>();
+        for (Result r : got.values()) {
+            if (r.sample() != null && r.error() == null) {
+                fresh.add(r.sample());
+                if (r.calibrating()) {
+                    calibration.put(r.cpu(), r.sample());
+                }
+                Deque<TimelineSample> h = history.get(r.cpu());
+                h.addLast(r.sample());
+                while (h.size() > config.historyRounds()) {
+                    h.removeFirst();
+                }
+            }
+        }
+        // Until a calibration window has come in, the short windows themselves are the only evidence.
+        GapThreshold threshold = GapThreshold.derive(calibration.isEmpty() ? fresh : calibration.values());
+        List<ClassifiedTimeline> classified = fresh.stream().map(s -> ClassifiedTimeline.classify(s, threshold))
+                .toList();
+        Map<Integer, VcapResult> caps = new HashMap<>();
+        for (VcapResult c : CapacityModel.compute(classified, steal)) {
+            caps.put(c.cpu(), c);
+        }
+        for (int cpu : config.cpus()) {
+            Result r = got.get(cpu);
+            VcpuState prev = last.get(cpu);
+            if (r != null && r.error() != null) {
+                smoother.forget(cpu);
+                history.get(cpu).clear();
+                calibration.remove(cpu);
+                last.put(cpu, new VcpuState(cpu, false, r.error(), true, 0, 0, 0, 0, 0, LatencySummary.EMPTY));
+            } else if (caps.containsKey(cpu)) {
+                VcapResult c = caps.get(cpu);
+                ClassifiedTimeline t = classified.stream().filter(x -> x.sample().cpu() == cpu).findFirst()
+                        .orElseThrow();
+                last.put(cpu, new VcpuState(cpu, true, null, true, c.capacity(), smoother.update(c), c.timeshare(),
+                        c.speed(), t.activeFraction(), inactiveOverHistory(cpu, threshold)));
+            } else if (prev != null) {
+                last.put(cpu, new VcpuState(cpu, prev.available(), prev.error(), false, prev.capacity(),
+                        prev.smoothedCapacity(), prev.timeshare(), prev.speed(), prev.activeFraction(),
+                        prev.inactive()));
+            }
+        }
+        Snapshot s = new Snapshot(round, System.nanoTime(), threshold, Map.copyOf(last));
+        latest = s;
+        listener.accept(s);
+    }
+
+    /** The vCPU latency distribution over the recent rounds: one short window alone says little. */
+    private LatencySummary inactiveOverHistory(int cpu, GapThreshold threshold) {
+        org.HdrHistogram.Histogram all = null;
+        long total = 0;
+        for (TimelineSample s : history.get(cpu)) {
+            ClassifiedTimeline c = ClassifiedTimeline.classify(s, threshold);
+            if (all == null) {
+                all = c.hostGaps();
+            } else {
+                all.add(c.hostGaps());
+            }
+            total += c.hostGapNs();
+        }
+        return all == null ? LatencySummary.EMPTY : LatencySummary.of(all, total);
+    }
+
+    private Map<Integer, Double> stealFractions(ProcStat before, ProcStat after) {
+        Map<Integer, Double> out = new HashMap<>();
+        for (int cpu : config.cpus()) {
+            double f = ProcStat.stealFraction(before, after, cpu, config.periodNs());
+            if (f >= 0) {
+                out.put(cpu, f);
+            }
+        }
+        return out;
+    }
+
+
+    private boolean sleepUntil(long deadline) {
+        while (running) {
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0) {
+                return true;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** CPU time the probe threads have consumed so far: the overhead continuous probing costs the VM. */
+    public long consumedCpuNs() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : workers) {
+            long ns = mx.getThreadCpuTime(t.threadId());
+            sum += Math.max(0, ns);
+        }
+        long coord = mx.getThreadCpuTime(coordinator.threadId());
+        return sum + Math.max(0, coord);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        coordinator.interrupt();
+        workers.forEach(Thread::interrupt);
+        for (Thread t : workers) {
+            t.join(TimeUnit.NANOSECONDS.toMillis(config.windowNs()) + 2_000);
+        }
+        coordinator.join(2_000);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.vsched.probers.continuous;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class ContinuousProberIT {
+    static List<Integer> allCpus() {
+        List<Integer> cpus = new ArrayList<>();
+        for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+            cpus.add(i);
+        }
+        return cpus;
+    }
+
+    @Test
+    void roundsKeepComingWithSaneStateAndLittleCpu() throws Exception {
+        List<ContinuousProber.Snapshot> seen = new CopyOnWriteArrayList<>();
+        ContinuousProber.Config cfg = ContinuousProber.Config.of(allCpus(), 250_000_000L, 5_000_000L);
+        long cpu;
+        long start = System.nanoTime();
+        try (ContinuousProber p = new ContinuousProber(cfg, seen::add).start()) {
+            Thread.sleep(3_000);
+            cpu = p.consumedCpuNs();
+        }
+        long wall = System.nanoTime() - start;
+        assertTrue(seen.size() >= 8, seen.size() + " rounds in 3 s at 4 per second");
+        ContinuousProber.Snapshot last = seen.getLast();
+        assertEquals(allCpus().size(), last.vcpus().size());
+        for (ContinuousProber.VcpuState v : last.vcpus().values()) {
+            assertTrue(v.available(), v.toString());
+            assertTrue(v.smoothedCapacity() > 0 && v.smoothedCapacity() <= 1024, v.toString());
+            assertTrue(v.timeshare() > 0 && v.timeshare() <= 1, v.toString());
+        }
+        assertTrue(last.threshold().thresholdNs() > 0);
+        // 5 ms of 250 ms per vCPU is 2% duty, plus a 50 ms calibration window; the bound here is physical, the target is in the benchmark.
+        double share = (double) cpu / wall;
+        assertTrue(share < 0.10 * allCpus().size(), "probe threads used " + share + " of one vCPU");
+        Thread.sleep(100);
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("vsched-vcap")), "threads are gone after close()");
+    }
+
+    @Test
+    void nonsenseConfigIsRejected() {
+        assertThrows(IllegalArgumentException.class,
+                () -> ContinuousProber.Config.of(List.of(), 1_000_000_000L, 5_000_000L));
+        assertThrows(IllegalArgumentException.class,
+                () -> ContinuousProber.Config.of(List.of(0), 6_000_000L, 5_000_000L));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 0, 50_000_000L, 60));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 20, 1_000_000L, 60));
+    }
+}
