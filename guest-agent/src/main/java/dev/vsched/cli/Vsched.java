@@ -26,6 +26,7 @@ public final class Vsched {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Vsched());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("vsched: " + ex.getMessage());
