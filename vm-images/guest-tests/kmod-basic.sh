@@ -6,7 +6,10 @@
 # everything, and the kernel logged nothing above notice level except the
 # expected out-of-tree/unsigned taint lines.
 # Writes sysfs.txt, vact.txt (7.2), checks.txt, dmesg-new.txt. rc 0 iff all passed.
-set -euo pipefail
+set -eu
+# busybox ash has pipefail; POSIX sh does not
+# shellcheck disable=SC3040
+set -o pipefail
 out=$VSCHED_OUT
 ko=/opt/vsched/kmod/vsched.ko
 bin=/opt/vsched/bpf
@@ -17,6 +20,13 @@ bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
 expect() { # NAME ACTUAL WANTED
 	if [ "$2" = "$3" ]; then pass "$1=$2"; else bad "$1=$2 (wanted $3)"; fi
 }
+check() { # NAME COMMAND... : passes when COMMAND succeeds
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else bad "$name"; fi
+}
+# shellcheck disable=SC2317 # called through check
+not() { ! "$@"; }
 die() { echo "kmod-basic: $*" >&2; exit 1; }
 
 [ -f "$ko" ] || die "$ko missing (kmod/build/<series>/vsched.ko not built or not packed)"
@@ -25,8 +35,13 @@ kver=$(uname -r)
 dmesg -r >"$out/dmesg-before.txt"
 before=$(wc -l <"$out/dmesg-before.txt")
 
-insmod "$ko" && pass insmod || { bad insmod; cat "$out/checks.txt"; exit 1; }
-grep -q '^vsched ' /proc/modules && pass listed || bad "not in /proc/modules"
+if ! insmod "$ko"; then
+	bad insmod
+	cat "$out/checks.txt"
+	exit 1
+fi
+pass insmod
+check listed grep -q '^vsched ' /proc/modules
 expect intf_version "$(cat $sys/intf_version)" 1
 expect mode_root_only "$(stat -c %a $sys/cpu0/steal_ns)" 400
 kf=$(cat $sys/kfuncs)
@@ -39,7 +54,7 @@ esac
 possible=$(cat /sys/devices/system/cpu/possible)
 ncpu=0
 : >"$out/sysfs.txt"
-for d in $sys/cpu*; do
+for d in "$sys"/cpu*; do
 	c=${d##*/cpu}
 	on=$(cat "$d/online")
 	pre=$(cat "$d/preempted")
@@ -59,8 +74,7 @@ expect preempted_cpu0 "$(cat $sys/cpu0/preempted)" unsupported
 # the BPF side picks the kfuncs up while the module is loaded
 if [ "$kf" = 1 ]; then
 	if [ -x "$bin/vsched-loader" ] && [ -f "$bin/vsched_vact.bpf.o" ]; then
-		"$bin/vsched-loader" vact -d 2 >"$out/vact.txt" 2>&1 && pass vact_loader ||
-			bad "vact loader rc=$?"
+		check vact_loader "$bin/vsched-loader" vact -d 2 >"$out/vact.txt" 2>&1
 		k=$(grep -c 'kmod_steal=1' "$out/vact.txt" || true)
 		expect vact_kmod_steal_cpus "$k" "$(nproc)"
 	else
@@ -75,9 +89,9 @@ until rmmod vsched 2>"$out/rmmod.err"; do
 	[ $tries -lt 50 ] || break
 	sleep 0.1
 done
-[ $tries -lt 50 ] && pass "rmmod (retries=$tries)" || bad "rmmod: $(cat "$out/rmmod.err")"
-grep -q '^vsched ' /proc/modules && bad "still in /proc/modules" || pass unlisted
-[ -e $sys ] && bad "$sys still exists" || pass sysfs_removed
+check "rmmod (retries=$tries) $(cat "$out/rmmod.err")" [ $tries -lt 50 ]
+check unlisted not grep -q '^vsched ' /proc/modules
+check sysfs_removed not [ -e $sys ]
 
 # new kernel messages: nothing at warning level or above except the taint notes
 dmesg -r | tail -n +$((before + 1)) >"$out/dmesg-new.txt"
@@ -88,6 +102,6 @@ if grep -E '^<[0-4]>' "$out/dmesg-new.txt" |
 else
 	pass "dmesg clean ($(wc -l <"$out/dmesg-new.txt") new lines)"
 fi
-grep -q 'vsched: loaded' "$out/dmesg-new.txt" && pass "load logged" || bad "no 'vsched: loaded' line"
+check "load logged" grep -q 'vsched: loaded' "$out/dmesg-new.txt"
 cat "$out/checks.txt"
 exit $fail

@@ -9,7 +9,10 @@
 # it, the counters moved, and detaching restores the default scheduler.
 # Parameters: vsched.sched_secs (loader run time, default 14).
 # Writes sched.txt (loader output), checks.txt, dmesg.txt. rc 0 iff all passed.
-set -euo pipefail
+set -eu
+# busybox ash has pipefail; POSIX sh does not
+# shellcheck disable=SC3040
+set -o pipefail
 out=$VSCHED_OUT
 bin=/opt/vsched/bpf
 secs=${VSCHED_SCHED_SECS:-14}
@@ -18,6 +21,11 @@ pass() { echo "ok   $*" >>"$out/checks.txt"; }
 bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
 expect() { # NAME ACTUAL WANTED
 	if [ "$2" = "$3" ]; then pass "$1=$2"; else bad "$1=$2 (wanted $3)"; fi
+}
+check() { # NAME COMMAND... : passes when COMMAND succeeds
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else bad "$name"; fi
 }
 die() { echo "sched-basic: $*" >&2; cat "$out/checks.txt" 2>/dev/null; exit 1; }
 state() { cat /sys/kernel/sched_ext/state; }
@@ -46,10 +54,11 @@ for _ in $(seq 1 "$n"); do
 	sh -c 'while :; do :; done' &
 	loops="$loops $!"
 done
+# shellcheck disable=SC2016 # expanded by the inner sh
 taskset -c "$hid" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done; echo done' \
 	>"$out/pinned.txt" &
 ppid=$!
-(for _ in $(seq 1 50); do sleep 0.02; done; echo done) >"$out/waker.txt" &
+(for _ in $(seq 1 50); do sleep 0.02; done; echo finished) >"$out/waker.txt" &
 wpid=$!
 
 # where do the movable loops run? (field 39 of /proc/PID/stat: last CPU)
@@ -70,8 +79,8 @@ expect movable_on_hidden "$onhid" 0
 
 wait $ppid || true
 wait $wpid || true
-expect pinned_on_hidden_finished "$(cat "$out/pinned.txt")" done
-expect waker_finished "$(cat "$out/waker.txt")" done
+expect pinned_on_hidden_finished "$(cat "$out/pinned.txt")" "done"
+expect waker_finished "$(cat "$out/waker.txt")" finished
 expect state_under_load "$(state)" enabled
 for p in $loops; do kill "$p"; done
 for p in $loops; do wait "$p" 2>/dev/null || true; done
@@ -80,16 +89,14 @@ lrc=0
 wait $lpid || lrc=$?
 expect loader_rc "$lrc" 0
 expect state_after "$(state)" disabled
-grep -q '^after_detach state=disabled' "$out/sched.txt" && pass after_detach || bad after_detach
+check after_detach grep -q '^after_detach state=disabled' "$out/sched.txt"
 stats=$(grep '^stats ' "$out/sched.txt" || true)
 num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
 [ -n "$stats" ] || bad "no stats line in sched.txt"
-[ "$(num enq_shared)" -gt 0 ] 2>/dev/null && pass "enq_shared=$(num enq_shared)" ||
-	bad "enq_shared=$(num enq_shared) (wanted > 0)"
-[ "$(num rwc_pinned)" -gt 0 ] 2>/dev/null && pass "rwc_pinned=$(num rwc_pinned)" ||
-	bad "rwc_pinned=$(num rwc_pinned) (wanted > 0: pinned work on the hidden vCPU)"
+check "enq_shared=$(num enq_shared) > 0" [ "$(num enq_shared)" -gt 0 ]
+check "rwc_pinned=$(num rwc_pinned) > 0 (pinned work on the hidden vCPU)" [ "$(num rwc_pinned)" -gt 0 ]
 bvs=$(($(num bvs_pick) + $(num bvs_keep)))
-[ "$bvs" -gt 0 ] && pass "bvs_pick+keep=$bvs" || bad "bvs_pick+keep=$bvs (wanted > 0: the waker)"
+check "bvs_pick+keep=$bvs > 0 (the waker)" [ "$bvs" -gt 0 ]
 
 dmesg >"$out/dmesg.txt"
 if grep -E 'sched_ext:.*([Ee]rror|stall)|BUG:|WARNING:|Oops' "$out/dmesg.txt" \

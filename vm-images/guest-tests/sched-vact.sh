@@ -7,7 +7,10 @@
 # 100, TCG round-robin loses some) and a learnt or configured tick.
 # TCG has no steal, so steal jumps are reported, not required.
 # Writes vact.txt, checks.txt. rc 0 iff all passed.
-set -euo pipefail
+set -eu
+# busybox ash has pipefail; POSIX sh does not
+# shellcheck disable=SC3040
+set -o pipefail
 out=$VSCHED_OUT
 bin=/opt/vsched/bpf
 secs=${VSCHED_VACT_SECS:-3}
@@ -15,6 +18,11 @@ fail=0
 pass() { echo "ok   $*" >>"$out/checks.txt"; }
 bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
 die() { echo "sched-vact: $*" >&2; exit 1; }
+check() { # NAME COMMAND... : passes when COMMAND succeeds
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else bad "$name"; fi
+}
 
 [ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
 [ -f "$bin/vsched_vact.bpf.o" ] || die "$bin/vsched_vact.bpf.o missing"
@@ -29,7 +37,7 @@ lrc=0
 "$bin/vsched-loader" vact -d "$secs" >"$out/vact.txt" 2>&1 || lrc=$?
 for p in $loops; do kill "$p"; done
 for p in $loops; do wait "$p" 2>/dev/null || true; done
-[ "$lrc" = 0 ] && pass "loader rc=0" || bad "loader rc=$lrc: $(tail -3 "$out/vact.txt")"
+check "loader rc=$lrc $(tail -1 "$out/vact.txt" | cut -c1-120)" [ "$lrc" = 0 ]
 
 min=$((secs * 25))
 seen=0
@@ -47,6 +55,6 @@ for c in $(seq 0 $((n - 1))); do
 		bad "cpu$c hb_count=${hb:-none} (wanted >= $min in ${secs}s)"
 	fi
 done
-[ "$seen" = "$n" ] && pass "all $n vCPUs reported" || bad "$seen of $n vCPUs reported"
+check "$seen of $n vCPUs reported" [ "$seen" = "$n" ]
 cat "$out/checks.txt"
 exit $fail
