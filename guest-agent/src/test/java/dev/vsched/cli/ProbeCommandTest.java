@@ -86,6 +86,12 @@ class ProbeCommandTest {
     }
 
     @Test
+    void lightModeIsAcceptedInAnyCase() {
+        assertEquals(ExitCodes.OK, run("probe", "-d", "100ms", "-p", "vcap", "--mode", "light").code());
+        assertEquals(ExitCodes.OK, run("probe", "-d", "100ms", "-p", "vcap", "--mode", "HEAVY").code());
+    }
+
+    @Test
     void unknownSubcommandIsUsageError() {
         assertEquals(ExitCodes.USAGE, run("prob").code());
     }

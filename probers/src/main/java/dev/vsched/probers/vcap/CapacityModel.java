@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Turns classified timelines into capacities. The time share comes from the probe's own timeline (it works
  * without a steal clock, e.g. under QEMU TCG); paravirtual steal is reported beside it and used only when the
- * timeline saw too little of the vCPU to judge (a light-mode probe on a busy vCPU). Raw speed is normalised
+ * timeline saw too little of the vCPU to judge (a light-mode probe on a busy vCPU) and steal did move. Raw speed is normalised
  * to the fastest vCPU so SMT contention and slower cores show up, as the original measured but never used.
  */
 public final class CapacityModel {
@@ -51,7 +51,9 @@ public final class CapacityModel {
     static double timeshare(ClassifiedTimeline t, double stealFraction) {
         long wall = t.sample().wallNs();
         boolean thin = wall <= 0 || (double) t.observedNs() / wall < MIN_OBSERVED_FRACTION;
-        if (thin) {
+        // Steal that did not move says nothing (no steal clock, e.g. TCG): then even a thin timeline is
+        // the better evidence.
+        if (thin && stealFraction > 0) {
             return clamp(1.0 - stealFraction);
         }
         return clamp(t.activeFraction());

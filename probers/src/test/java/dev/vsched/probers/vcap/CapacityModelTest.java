@@ -58,6 +58,8 @@ class CapacityModelTest {
         VcapResult r = CapacityModel.compute(List.of(c), Map.of(0, 0.3)).getFirst();
         assertEquals(0.7, r.timeshare(), 1e-9);
         assertEquals(0.3, r.stealFraction(), 1e-9);
+        assertEquals(c.activeFraction(), CapacityModel.compute(List.of(c), Map.of(0, 0.0)).getFirst().timeshare(),
+                1e-9, "steal that never moved (no steal clock) does not make a thin timeline read as 100%");
         ClassifiedTimeline full = timeline(0, 1.0, 0, 0);
         assertEquals(1.0, CapacityModel.compute(List.of(full), Map.of(0, 0.3)).getFirst().timeshare(), 1e-9,
                 "a well-observed timeline is trusted over steal");
