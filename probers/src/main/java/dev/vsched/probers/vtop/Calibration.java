@@ -15,7 +15,8 @@ public record Calibration(long stackedNs, long smtNs, long sameSocketNs) {
             return Relation.UNKNOWN;
         }
         if (m.noProgress() || m.oneWayNs() >= stackedNs) {
-            return Relation.STACKED;
+            // Slow, but because the guest ran other work on these vCPUs: says nothing about the host.
+            return m.disturbedByGuest() ? Relation.UNKNOWN : Relation.STACKED;
         }
         if (smtNs > 0 && m.oneWayNs() < smtNs) {
             return Relation.SMT;

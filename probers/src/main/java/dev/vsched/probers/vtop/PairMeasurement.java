@@ -9,9 +9,18 @@ package dev.vsched.probers.vtop;
  * @param windowNs     how long the pair was measured
  * @param error        null, or why the pair could not be measured (a vCPU offline)
  * @param failedCpu    the vCPU that could not be used, or -1
+ * @param guestSwitches times the guest scheduler switched either ping-pong thread out during the window
  */
 public record PairMeasurement(int a, int b, double oneWayNs, double p90OneWayNs, long roundTrips, long windowNs,
-                              String error, int failedCpu) {
+                              String error, int failedCpu, long guestSwitches) {
+    /**
+     * Slow handoffs are the guest's doing, not the host's, when the guest switched the ping-pong threads out
+     * at least once per few round trips: other work on those vCPUs, not stacking. (Stacked vCPUs keep both
+     * threads running as far as the guest knows.)
+     */
+    public boolean disturbedByGuest() {
+        return error == null && guestSwitches > 2 && guestSwitches * 4 >= roundTrips;
+    }
 
     /** No round trip at all: the two sides never ran at the same time during the window. */
     public boolean noProgress() {
@@ -24,16 +33,16 @@ public record PairMeasurement(int a, int b, double oneWayNs, double p90OneWayNs,
 
     /** A pair that made no progress at all (synthetic data). */
     public static PairMeasurement stalled(int a, int b) {
-        return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, 20_000_000L, null, -1);
+        return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, 20_000_000L, null, -1, 0);
     }
 
     /** A pair that could not be measured because {@code cpu} was unusable. */
     public static PairMeasurement failed(int a, int b, int cpu, String why) {
-        return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, 0, why, cpu);
+        return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, 0, why, cpu, 0);
     }
 
     /** A measured pair with the given median one-way time (synthetic data). */
     public static PairMeasurement of(int a, int b, double oneWayNs) {
-        return new PairMeasurement(a, b, oneWayNs, oneWayNs, 1000, 20_000_000L, null, -1);
+        return new PairMeasurement(a, b, oneWayNs, oneWayNs, 1000, 20_000_000L, null, -1, 0);
     }
 }

@@ -1,6 +1,8 @@
 package dev.vsched.probers.vtop;
 
+import dev.vsched.probers.proc.ThreadSchedstat;
 import dev.vsched.probers.sys.NativeCallException;
+import java.io.IOException;
 import dev.vsched.probers.sys.Threads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -73,12 +75,15 @@ public final class PingPong implements PairProber {
         long[] stop = new long[LINE_LONGS];
         String[] pongError = new String[1];
         int[] pongFailed = {-1};
+        long[] pongSwitches = {0};
         Thread ponger = Thread.ofPlatform().name("vtop-pong-" + a + "-" + b).daemon().start(() -> {
             try {
                 if (b >= 0) {
                     Threads.pin(0, b);
                 }
+                SwitchCounter own = new SwitchCounter();
                 pong(line, stop);
+                pongSwitches[0] = own.switches();
             } catch (NativeCallException e) {
                 pongError[0] = "vCPU " + b + ": " + e.getMessage();
                 pongFailed[0] = b;
@@ -90,20 +95,23 @@ public final class PingPong implements PairProber {
                 Threads.pin(0, a);
             }
             long[] rtt = new long[MAX_SAMPLES];
+            SwitchCounter own = new SwitchCounter();
             long count = ping(line, stop, rtt, window);
+            long pingSwitches = own.switches();
             SLOT.setVolatile(stop, SLOT_INDEX, 1L);
             joinQuietly(ponger);
+            long switches = pingSwitches + pongSwitches[0];
             if (pongError[0] != null) {
                 return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
             }
             int kept = (int) Math.min(count, MAX_SAMPLES);
             if (kept == 0) {
-                return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, window, null, -1);
+                return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, window, null, -1, switches);
             }
             long[] sorted = Arrays.copyOf(rtt, kept);
             Arrays.sort(sorted);
             return new PairMeasurement(a, b, sorted[kept / 2] / 2.0, sorted[(int) (kept * 0.9)] / 2.0, count, window,
-                    null, -1);
+                    null, -1, switches);
         } catch (NativeCallException e) {
             SLOT.setVolatile(stop, SLOT_INDEX, 1L);
             joinQuietly(ponger);
@@ -161,6 +169,36 @@ public final class PingPong implements PairProber {
             } else if ((++spins & DEADLINE_CHECK_MASK) == 0 && (long) SLOT.getAcquire(stop, SLOT_INDEX) != 0L) {
                 return;
             }
+        }
+    }
+
+    /** Counts how often the guest switched the calling thread out, from its schedstat timeslices. */
+    private static final class SwitchCounter {
+        private final ThreadSchedstat.Reader reader;
+        private final long start;
+
+        SwitchCounter() {
+            ThreadSchedstat.Reader r;
+            try {
+                r = ThreadSchedstat.Reader.ofCurrentThread();
+            } catch (IOException e) {
+                r = null; // no schedstat (CONFIG_SCHED_INFO off): guest switches cannot be told, count none
+            }
+            reader = r;
+            start = r == null ? 0 : r.timeslices();
+        }
+
+        long switches() {
+            if (reader == null) {
+                return 0;
+            }
+            long n = Math.max(0, reader.timeslices() - start);
+            try {
+                reader.close();
+            } catch (IOException e) {
+                // a procfs file that fails to close holds nothing worth reporting
+            }
+            return n;
         }
     }
 

@@ -19,24 +19,35 @@ class PingPongIT {
             return;
         }
         PingPong.warmUp(20_000_000L);
-        PairMeasurement m = new PingPong(20_000_000L).probe(List.of(new int[] {0, 1})).getFirst();
-        assertFalse(m.failed(), String.valueOf(m.error()));
-        assertTrue(m.roundTrips() > 1000, "round trips " + m.roundTrips());
-        assertTrue(m.oneWayNs() > 5 && m.oneWayNs() < 20_000, "one-way " + m.oneWayNs() + " ns");
-        assertTrue(m.p90OneWayNs() >= m.oneWayNs());
-        Calibration cal = TopologyClassifier.calibrate(List.of(m), STACKED_NS);
-        assertFalse(cal.classify(m) == Relation.STACKED);
+        // Other work on this VM can crowd a ping-pong thread out; such a try must say so (guest switches)
+        // and is never taken for stacking. Of a few tries, the clean ones must show a cache-line transfer.
+        int clean = 0;
+        for (int i = 0; i < 5; i++) {
+            PairMeasurement m = new PingPong(20_000_000L).probe(List.of(new int[] {0, 1})).getFirst();
+            assertFalse(m.failed(), String.valueOf(m.error()));
+            Calibration cal = TopologyClassifier.calibrate(List.of(m), STACKED_NS);
+            assertFalse(cal.classify(m) == Relation.STACKED, "vCPUs 0 and 1 are not stacked: " + m);
+            if (m.disturbedByGuest()) {
+                continue;
+            }
+            clean++;
+            assertTrue(m.roundTrips() > 1000, "round trips " + m);
+            assertTrue(m.oneWayNs() > 5 && m.oneWayNs() < 20_000, "one-way " + m);
+            assertTrue(m.p90OneWayNs() >= m.oneWayNs());
+        }
+        assertTrue(clean > 0, "every try was disturbed by other work on this VM");
     }
 
     @Test
-    void twoThreadsSharingOneVcpuAreClassifiedStacked() {
-        // Both sides on vCPU 0: each handoff needs the (guest) scheduler to switch threads, exactly what
-        // stacked vCPUs need from the host. This is the stacked signature, produced for real.
+    void twoThreadsSharingOneVcpuAreGuestContentionNotStacking() {
+        // Both sides on vCPU 0: every handoff waits for the guest scheduler to switch threads, as slow as
+        // stacked vCPUs are. The thread switches give it away: the guest's doing, so not "stacked".
         PingPong.warmUp(20_000_000L);
         PairMeasurement m = PingPong.measure(0, 0, 50_000_000L);
         assertFalse(m.failed(), String.valueOf(m.error()));
         assertTrue(m.noProgress() || m.oneWayNs() >= STACKED_NS, "one-way " + m.oneWayNs() + " ns");
-        assertEquals(Relation.STACKED, TopologyClassifier.calibrate(List.of(m), STACKED_NS).classify(m));
+        assertTrue(m.disturbedByGuest(), m.guestSwitches() + " guest switches for " + m.roundTrips() + " round trips");
+        assertEquals(Relation.UNKNOWN, TopologyClassifier.calibrate(List.of(m), STACKED_NS).classify(m));
     }
 
     @Test

@@ -125,6 +125,32 @@ class TopologyProberTest {
         assertEquals(Relation.SAME_SOCKET, r.relation(0, 1));
     }
 
+    /** A measurement the guest disturbed: slow, with a guest switch per handoff. */
+    static PairMeasurement disturbed(int a, int b) {
+        return new PairMeasurement(a, b, 2_000_000, 3_000_000, 10, 20_000_000L, null, -1, 20);
+    }
+
+    @Test
+    void guestContentionIsRecheckedAndNeverCalledStacking() {
+        // 0-1 are disturbed by guest work on the first try only; 2-3 always.
+        SyntheticVm vm = new SyntheticVm(4) {
+            final java.util.Set<Long> seen = new HashSet<>();
+
+            @Override
+            PairMeasurement measure(int a, int b) {
+                boolean first = seen.add(TopologyProber.key(a, b));
+                if (a == 2 && b == 3 || a == 0 && b == 1 && first) {
+                    return disturbed(a, b);
+                }
+                return super.measure(a, b);
+            }
+        };
+        VtopResult r = probe(vm);
+        assertEquals(Relation.SAME_SOCKET, r.relation(0, 1), "clean on the re-check");
+        assertEquals(Relation.UNKNOWN, r.relation(2, 3), "disturbed every time: unknown, not stacked");
+        assertTrue(r.mismatches().isEmpty());
+    }
+
     @Test
     void anOfflineVcpuIsReportedAndTheRestCompletes() {
         SyntheticVm vm = new SyntheticVm(4) {
