@@ -4,8 +4,10 @@
 # view reads for every possible vCPU, the BPF vACT programs use the module's
 # kfuncs while it is loaded (7.2, where the module has BTF), rmmod removes
 # everything, and the kernel logged nothing above notice level except the
-# expected out-of-tree/unsigned taint lines.
-# Writes sysfs.txt, vact.txt (7.2), checks.txt, dmesg-new.txt. rc 0 iff all passed.
+# expected out-of-tree/unsigned taint lines. With sched_ext, the scheduler
+# (whose struct_ops programs call the kfuncs) also loads and runs with it.
+# Writes sysfs.txt, vact.txt and sched.txt (7.2), checks.txt, dmesg-new.txt.
+# rc 0 iff all passed.
 set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
@@ -74,11 +76,24 @@ expect preempted_cpu0 "$(cat $sys/cpu0/preempted)" unsupported
 # the BPF side picks the kfuncs up while the module is loaded
 if [ "$kf" = 1 ]; then
 	if [ -x "$bin/vsched-loader" ] && [ -f "$bin/vsched_vact.bpf.o" ]; then
+		# a pinned busy loop per vCPU: idle vCPUs are tickless and report nothing
+		loops=""
+		for c in $(seq 0 $(($(nproc) - 1))); do
+			taskset -c "$c" sh -c 'while :; do :; done' &
+			loops="$loops $!"
+		done
 		check vact_loader "$bin/vsched-loader" vact -d 2 >"$out/vact.txt" 2>&1
+		for p in $loops; do kill "$p"; done
+		for p in $loops; do wait "$p" 2>/dev/null || true; done
 		k=$(grep -c 'kmod_steal=1' "$out/vact.txt" || true)
 		expect vact_kmod_steal_cpus "$k" "$(nproc)"
 	else
 		bad "vsched-loader or vsched_vact.bpf.o missing"
+	fi
+	# the scheduler's struct_ops programs call the kfuncs too
+	if [ -d /sys/kernel/sched_ext ]; then
+		check sched_with_kmod "$bin/vsched-loader" sched -d 2 >"$out/sched.txt" 2>&1
+		check sched_kmod_steal grep -q 'kmod_steal=1' "$out/sched.txt"
 	fi
 fi
 
