@@ -7,6 +7,7 @@ import dev.vsched.probers.proc.CpuList;
 import dev.vsched.probers.sys.Threads;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -20,10 +21,13 @@ import org.junit.jupiter.api.Test;
 class LayoutIT extends VmTestSupport {
 
     /**
-     * Allowed gap between a vCPU's part of its host CPU's loop count and its imposed part of that CPU.
-     * Eight boots with the standard layout while other users' builds ran (load average 3.6-6.5) gave
-     * vCPU 0 a part of 0.669-0.713 (imposed 0.70) and vCPU 2 0.497-0.504 (imposed 0.50): worst gap 0.031.
-     * A missing quota (0.50 instead of 0.70) or a wrong pin (parts of 1.0) fails by far.
+     * Allowed gap between a vCPU's part of its host CPU (loop count over the counts of all vCPUs
+     * pinned there, median over the 1 s intervals) and its imposed part of that CPU. Eight boots with
+     * the standard layout while other users' builds ran (load average 3.6-6.5) gave whole-run parts
+     * of 0.669-0.713 for vCPU 0 (imposed 0.70) and 0.497-0.504 for vCPU 2 (imposed 0.50): worst gap
+     * 0.031. One further whole-run measurement split the stacked pair 0.62/0.38, which the per-second
+     * median keeps a transient disturbance from deciding. A missing quota (0.50 instead of 0.70) or a
+     * wrong pin (parts of 1.0) fails by far.
      */
     static final double SPLIT_TOLERANCE = 0.05;
 
@@ -41,24 +45,56 @@ class LayoutIT extends VmTestSupport {
                 .withParams(Map.of("spin-seconds", "6")).withLayout(layout);
         VmRun run = GuestRunner.run(spec, GuestRunner.DEFAULT_INT3_RETRIES, vm -> assertHostState(vm, layout));
         assertTrue(run.result().passed(), run.describe());
-        SortedMap<Integer, Double> counts = spinCounts(run);
+        SortedMap<Integer, long[]> intervals = spinIntervals(run);
         SortedMap<Integer, Double> expected = layout.expectedTimeshare();
-        SortedMap<Integer, Double> perCpuCount = new TreeMap<>();
+        String context = "running counts per second " + describe(intervals) + ", imposed shares " + expected
+                + "\n" + run.describe();
+        int n = intervals.values().stream().mapToInt(c -> c.length).min().orElse(0);
+        assertTrue(n >= 4, "fewer than 4 one-second intervals; " + context);
         SortedMap<Integer, Double> perCpuExpected = new TreeMap<>();
         for (int v : expected.keySet()) {
-            int cpu = layout.vcpus().get(v).singleCpu();
-            perCpuCount.merge(cpu, counts.get(v), Double::sum);
-            perCpuExpected.merge(cpu, expected.get(v), Double::sum);
+            perCpuExpected.merge(layout.vcpus().get(v).singleCpu(), expected.get(v), Double::sum);
         }
-        String context = "loop counts " + counts + ", imposed shares " + expected + "\n" + run.describe();
         for (int v : expected.keySet()) {
             int cpu = layout.vcpus().get(v).singleCpu();
-            assertEquals(expected.get(v) / perCpuExpected.get(cpu), counts.get(v) / perCpuCount.get(cpu),
-                    SPLIT_TOLERANCE, "vCPU " + v + "'s part of host CPU " + cpu + "; " + context);
+            double[] parts = new double[n];
+            for (int k = 0; k < n; k++) {
+                double all = 0;
+                for (int w : expected.keySet()) {
+                    if (layout.vcpus().get(w).singleCpu() == cpu) {
+                        all += delta(intervals.get(w), k);
+                    }
+                }
+                parts[k] = delta(intervals.get(v), k) / all;
+            }
+            assertEquals(expected.get(v) / perCpuExpected.get(cpu), median(parts), SPLIT_TOLERANCE,
+                    "vCPU " + v + "'s part of host CPU " + cpu + " (median of " + Arrays.toString(parts) + "); "
+                            + context);
+        }
+        SortedMap<Integer, Double> perCpuCount = new TreeMap<>();
+        for (int v : expected.keySet()) {
+            long[] c = intervals.get(v);
+            perCpuCount.merge(layout.vcpus().get(v).singleCpu(), (double) c[n - 1], Double::sum);
         }
         double min = perCpuCount.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double max = perCpuCount.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         assertTrue(min / max >= 1 - HOST_CPU_BALANCE_TOLERANCE, "host CPU totals " + perCpuCount + "; " + context);
+    }
+
+    private static double delta(long[] running, int k) {
+        return running[k] - (k == 0 ? 0 : running[k - 1]);
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String describe(SortedMap<Integer, long[]> intervals) {
+        StringBuilder sb = new StringBuilder("{");
+        intervals.forEach((v, c) -> sb.append(sb.length() > 1 ? ", " : "").append(v).append('=').append(Arrays.toString(c)));
+        return sb.append('}').toString();
     }
 
     @Test
@@ -92,13 +128,15 @@ class LayoutIT extends VmTestSupport {
         }
     }
 
-    static SortedMap<Integer, Double> spinCounts(VmRun run) {
-        SortedMap<Integer, Double> counts = new TreeMap<>();
-        for (String line : run.result().text("spin.txt").orElseThrow().split("\n")) {
-            // cpu=<n> count=<loops>
+    /** Running loop counts per vCPU, one per second, from spin-intervals.txt ("cpu=<n> counts=<c1>,<c2>,..."). */
+    static SortedMap<Integer, long[]> spinIntervals(VmRun run) {
+        SortedMap<Integer, long[]> out = new TreeMap<>();
+        for (String line : run.result().text("spin-intervals.txt").orElseThrow().split("\n")) {
             String[] f = line.trim().split("\\s+");
-            counts.put(Integer.parseInt(f[0].substring(4)), Double.parseDouble(f[1].substring(6)));
+            String counts = f.length > 1 ? f[1].substring("counts=".length()) : "";
+            out.put(Integer.parseInt(f[0].substring("cpu=".length())),
+                    counts.isEmpty() ? new long[0] : Arrays.stream(counts.split(",")).mapToLong(Long::parseLong).toArray());
         }
-        return counts;
+        return out;
     }
 }
