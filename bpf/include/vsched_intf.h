@@ -175,7 +175,7 @@ struct vsched_config {
 	__u32 ivh_heavy_pct;		/* 0: 60 -> heavy task: busy >= 60% */
 	__u32 ivh_min_run_us;		/* 0: 1000 -> and ran >= 1 ms continuously */
 	__u32 ivh_max_moves;		/* 0: 1 -> moves per scan (rate limit) */
-	__u32 ivh_task_cooldown_ms;	/* 0: 100 -> a moved task stays put this long */
+	__u32 ivh_task_cooldown_ms;	/* 0: 500 -> a moved task stays put this long */
 	__u32 preempt_recent_us;	/* 0: 50000 -> "recently preempted" window */
 	__u64 _reserved[4];
 };

@@ -194,6 +194,22 @@ static void dump_vact(struct bpf_object *obj, unsigned int nr_cpus)
 	}
 }
 
+/* how hard the verifier worked: a regression signal for the BPF code */
+static void print_prog_stats(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		printf("prog %s verified_insns=%u jited_bytes=%u\n", bpf_program__name(prog),
+		       info.verified_insns, info.jited_prog_len);
+	}
+}
+
 static const char *const stat_names[VSCHED_STAT_NR] = {
 	[VSCHED_STAT_BVS_PICK] = "bvs_pick",
 	[VSCHED_STAT_BVS_KEEP] = "bvs_keep",
@@ -395,6 +411,7 @@ int main(int argc, char **argv)
 	if (err)
 		die("loading %s: %s (run with -v for the verifier log)", obj_path, strerror(-err));
 
+	print_prog_stats(obj);
 	{
 		struct vsched_vact_cfg vc = {
 			.tick_ns = (__u32)tick_ns,

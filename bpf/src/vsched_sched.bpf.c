@@ -184,11 +184,16 @@ static void rebuild_usable(struct vsched_config *c)
 		else
 			bpf_cpumask_set_cpu(i, m);
 	}
+	/*
+	 * Only online vCPUs count as usable (a hotplug event restarts the
+	 * scheduler, so this stays true), and hiding every online vCPU is
+	 * refused: that would stall all movable work.
+	 */
 	online = scx_bpf_get_online_cpumask();
-	/* never hide every online vCPU: that would stall all movable work */
-	on = (cfg_policies(c) & VSCHED_POL_RWC) && any_hidden &&
-	     bpf_cpumask_intersects((const struct cpumask *)m, online);
+	bpf_cpumask_and(m, (const struct cpumask *)m, online);
 	scx_bpf_put_cpumask(online);
+	on = (cfg_policies(c) & VSCHED_POL_RWC) && any_hidden &&
+	     !bpf_cpumask_empty((const struct cpumask *)m);
 	if (!on)
 		bpf_cpumask_setall(m);
 	old = bpf_kptr_xchg(&usable_mask, m);
@@ -231,8 +236,14 @@ static __always_inline bool can_use_usable(struct task_struct *p)
 
 /* ---- vCPU scoring (BVS and IVH) ---- */
 
-static bool cpu_active_now(__s32 cpu, __u64 now, struct vsched_config *c)
+/*
+ * cpu_active_now() and cpu_score() are global functions: the verifier checks
+ * them once, on their own, instead of inside every loop iteration of their
+ * callers (which multiplied select_cpu's verification to ~450k insns).
+ */
+__noinline bool cpu_active_now(__s32 cpu, __u64 now)
 {
+	struct vsched_config *c = cfg_get();
 	struct vsched_vact_cpu *v = vact_cpu(cpu);
 	__u64 recent = CFG(c, preempt_recent_us, 50000) * VS_NSEC_PER_USEC;
 	__u64 fresh;
@@ -259,7 +270,7 @@ static bool cpu_active_now(__s32 cpu, __u64 now, struct vsched_config *c)
 	return true;
 }
 
-static __s64 cpu_score(__s32 cpu, __u64 now, struct vsched_config *c)
+__noinline __s64 cpu_score(__s32 cpu, __u64 now)
 {
 	struct vsched_cpu_cfg *cc = cpu_cfg(cpu);
 	struct vsched_vact_cpu *v = vact_cpu(cpu);
@@ -275,7 +286,7 @@ static __s64 cpu_score(__s32 cpu, __u64 now, struct vsched_config *c)
 		lat_us = v->inactive_sum_ns / v->inactive_count / VS_NSEC_PER_USEC;
 	/* up to half a vCPU's worth of score for 10 ms of typical latency */
 	s = SCORE_BASE + cap - vs_min(lat_us, 10000) * (VSCHED_CAP_SCALE / 2) / 10000;
-	if (!cpu_active_now(cpu, now, c))
+	if (!cpu_active_now(cpu, now))
 		s -= VSCHED_CAP_SCALE;
 	return s;
 }
@@ -312,7 +323,7 @@ static __s32 pick_idle_vcpu(struct task_struct *p, struct vsched_config *c, stru
 			stat_inc(VSCHED_STAT_RWC_AVOID);
 			continue;
 		}
-		s = cpu_score(i, pk->now, c);
+		s = cpu_score(i, pk->now);
 		if (s > best_s) {
 			best_s = s;
 			best = i;
@@ -327,13 +338,18 @@ static __s32 pick_idle_vcpu(struct task_struct *p, struct vsched_config *c, stru
 		return -1;
 	if (pk->floor >= 0 && best_s * 100 <= pk->floor * (__s64)(100 + margin))
 		return -1;
+	/*
+	 * kept: hysteresis chose prev_cpu/last over a better-scoring vCPU.
+	 * Scores are compared, not CPU ids: comparing best with prev_cpu would
+	 * make the verifier track best precisely through the loop and explode.
+	 */
 	if (pk->hyst) {
 		if (prev_s >= 0 && best_s * 100 <= prev_s * (__s64)(100 + margin)) {
-			pk->kept = true;
+			pk->kept = best_s > prev_s;
 			return pk->prev_cpu;
 		}
 		if (last_s >= 0 && best_s * 100 <= last_s * (__s64)(100 + margin)) {
-			pk->kept = true;
+			pk->kept = best_s > last_s;
 			return pk->last;
 		}
 	}
@@ -394,7 +410,7 @@ s32 BPF_STRUCT_OPS(vsched_select_cpu, struct task_struct *p, s32 prev_cpu, u64 w
 		if (cpu >= 0 && !scx_bpf_test_and_clear_cpu_idle(cpu)) {
 			cpu = -1;
 			if (pk.kept) {
-				/* the kept vCPU got busy: take the best one instead */
+				/* the kept vCPU got busy: take the better one instead */
 				pk.hyst = false;
 				cpu = pick_idle_vcpu(p, c, &pk);
 				if (cpu >= 0 && !scx_bpf_test_and_clear_cpu_idle(cpu))
@@ -567,7 +583,7 @@ static void ivh_check(struct task_struct *p, __s32 cpu, struct vsched_config *c,
 	    now - tctx->run_start < CFG(c, ivh_min_run_us, 1000) * VS_NSEC_PER_USEC)
 		return;
 	if (time_within(now, tctx->last_move_ns,
-			CFG(c, ivh_task_cooldown_ms, 100) * VS_NSEC_PER_MSEC))
+			CFG(c, ivh_task_cooldown_ms, 500) * VS_NSEC_PER_MSEC))
 		return;
 	cc = cpu_cfg(cpu);
 	cap = cc && cc->capacity ? cc->capacity : VSCHED_CAP_SCALE;
@@ -587,12 +603,12 @@ static void ivh_check(struct task_struct *p, __s32 cpu, struct vsched_config *c,
 	if (ivh_win_moves >= CFG(c, ivh_max_moves, 1))
 		return;
 	pk.now = now;
-	pk.floor = cpu_score(cpu, now, c);
+	pk.floor = cpu_score(cpu, now);
 	pk.prev_cpu = cpu;
 	pk.last = -1;
 	pk.hyst = false;
 	t = pick_idle_vcpu(p, c, &pk);
-	if (t < 0 || t == cpu || !cpu_active_now(t, now, c))
+	if (t < 0 || t == cpu || !cpu_active_now(t, now))
 		return;
 	__sync_fetch_and_add(&ivh_win_moves, 1);
 	tctx->ivh_target = t;
