@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code vsched} command line. */
 @Command(name = "vsched", mixinStandardHelpOptions = true, versionProvider = Vsched.Version.class,
         description = "vCPU-aware scheduling toolkit for Linux cloud VMs.",
-        subcommands = {ProbeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ProbeCommand.class, AgentCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

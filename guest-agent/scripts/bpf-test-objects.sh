@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Prepares what the guest agent's BPF integration tests (dev.vsched.agent.bpf.*IT) need on a
+# bookworm host, all under guest-agent/target/bpf/ (or $1):
+#   - host packages through bpf/scripts/host-deps.sh: libbpf1 (libbpf-dev), bpftool, clang;
+#   - vsched_vact.bpf.o built from bpf/ with bpf/README.md's host recipe (vmlinux.h from the
+#     7.2 headers .deb's BTF, the same input as the real build in the toolchain chroot);
+#   - verifier_reject.bpf.o from src/test/bpf/, a program the kernel's verifier must refuse.
+# Idempotent; make rebuilds only what changed.  Needs root (apt-get).
+set -euo pipefail
+AGENT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO="$(dirname "$AGENT")"
+OUT="${1:-$AGENT/target/bpf}"
+# shellcheck source=../../vm-images/scripts/lib.sh
+source "$REPO/vm-images/scripts/lib.sh"
+
+"$REPO/bpf/scripts/host-deps.sh"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+
+btf="$OUT/btf/vmlinux"
+if [[ ! -s $btf ]]; then
+	debs="$(kernel_debs_72)"
+	deb="$(one_file "$debs/linux-headers-*-cloud-amd64_*.deb")"
+	tmp="$(mktemp -d)"
+	on_exit "rm -rf '$tmp'"
+	dpkg-deb -x "$deb" "$tmp"
+	src=("$tmp"/usr/src/linux-headers-*/vmlinux)
+	[[ -f ${src[0]} ]] || die "$deb has no BTF-only vmlinux"
+	mkdir -p "$OUT/btf"
+	cp "${src[0]}" "$btf.tmp"
+	mv "$btf.tmp" "$btf"
+fi
+nice -n 10 make -s -C "$REPO/bpf" BUILD="$OUT" VMLINUX_BTF="$btf" LOADER_STATIC=0 \
+	"$OUT/vsched_vact.bpf.o"
+
+clang="$(command -v "${VSCHED_CLANG:-clang-19}" || command -v clang || true)"
+[[ -n $clang ]] || die "no clang after bpf/scripts/host-deps.sh"
+bad_src="$AGENT/src/test/bpf/verifier_reject.bpf.c"
+bad="$OUT/verifier_reject.bpf.o"
+if [[ ! -f $bad || $bad_src -nt $bad ]]; then
+	"$clang" -g -O2 -target bpf -Wall -Werror \
+		-I"/usr/include/$(gcc -print-multiarch)" -c "$bad_src" -o "$bad.tmp"
+	mv "$bad.tmp" "$bad"
+fi
+printf '%s\n' "$OUT/vsched_vact.bpf.o" "$bad"

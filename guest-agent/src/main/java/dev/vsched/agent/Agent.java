@@ -1,0 +1,290 @@
+package dev.vsched.agent;
+
+import dev.vsched.agent.rwc.CgroupCpusets;
+import dev.vsched.agent.rwc.CpusetBackend;
+import dev.vsched.agent.rwc.RwcBackend;
+import dev.vsched.agent.rwc.RwcPlanner;
+import dev.vsched.agent.rwc.UsablePlan;
+import dev.vsched.agent.status.StatusServer;
+import dev.vsched.probers.continuous.ContinuousProber;
+import dev.vsched.probers.proc.GuestTopology;
+import dev.vsched.probers.vtop.PingPong;
+import dev.vsched.probers.vtop.TopologyProber;
+import dev.vsched.probers.vtop.VtopResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guest agent: keeps the probers running, re-validates topology, plans RWC every round and applies it
+ * through a backend, and serves its state on a root-only socket. Everything it changes on the system goes
+ * through {@link AgentState} first, so {@link #close()} (also run on SIGTERM/SIGINT) and, after a crash,
+ * the next start leave the system as they found it.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    /** How the agent acts on what it measures. */
+    public enum Mode {
+        /** The vsched sched_ext scheduler is attached and fed. */
+        SCHED_EXT,
+        /** No sched_ext: RWC through cgroup cpusets of the configured slices. */
+        CPUSET,
+        /** Nothing to act through (no sched_ext, no slices or RWC off): probers and status only. */
+        PROBE_ONLY
+    }
+
+    private final AgentConfig config;
+    private final List<Integer> cpus;
+    private final AgentState state;
+    private final Mode mode;
+    private final RwcBackend backend;
+    private final RwcPlanner planner;
+    private final ContinuousProber prober;
+    private final StatusServer status;
+    private final BlockingQueue<ContinuousProber.Snapshot> rounds = new ArrayBlockingQueue<>(4);
+    private final Instant started = Instant.now();
+    private final List<String> repaired;
+    private volatile boolean running = true;
+    private volatile VtopResult topology;
+    private volatile long topologyAt;
+    private volatile UsablePlan plan;
+    private volatile ContinuousProber.Snapshot latest;
+    private volatile String lastProblem;
+    private volatile long planChanges;
+    private Thread loop;
+
+    /**
+     * Repairs what a crashed agent left, picks the mode, and prepares everything; starts nothing yet.
+     * Any problem here throws before the system is changed.
+     */
+    public Agent(AgentConfig config) throws IOException {
+        this.config = config;
+        GuestTopology guest = GuestTopology.read();
+        List<Integer> online = new ArrayList<>();
+        guest.online().stream().forEach(online::add);
+        this.cpus = List.copyOf(online);
+        this.repaired = AgentState.repair(config.runDir()).stream().map(AgentState.Change::file).toList();
+        if (!repaired.isEmpty()) {
+            LOG.warn("restored {} file(s) a previous agent left changed: {}", repaired.size(), repaired);
+        }
+        Mode chosen = chooseMode(config);
+        RwcBackend b = RwcBackend.NONE;
+        if (chosen == Mode.CPUSET) {
+            CgroupCpusets cg = CgroupCpusets.detect().orElseThrow(() -> new IllegalStateException(
+                    "agent.mode=cpuset but this system has no cpuset cgroup hierarchy"));
+            this.state = AgentState.begin(config.runDir(), chosen.name());
+            b = new CpusetBackend(cg, config.cpusetSlices(), state);
+        } else {
+            this.state = AgentState.begin(config.runDir(), chosen.name());
+        }
+        this.mode = chosen;
+        this.backend = b;
+        this.planner = new RwcPlanner(config.stragglerFraction(), config.hideStacked(), config.hysteresisRounds(),
+                config.minUsable());
+        this.prober = new ContinuousProber(new ContinuousProber.Config(cpus, config.probePeriodNs(),
+                config.probeWindowNs(), ContinuousProber.Config.DEFAULT_HISTORY, config.calibrationWindowNs(),
+                config.calibrateEvery()), this::offer);
+        this.status = new StatusServer(config.runDir().resolve(StatusServer.SOCKET), () -> AgentStatus.of(this));
+    }
+
+    static Mode chooseMode(AgentConfig config) {
+        boolean schedExt = Files.isDirectory(Path.of("/sys/kernel/sched_ext"));
+        boolean canCpuset = config.rwcEnabled() && !config.cpusetSlices().isEmpty();
+        switch (config.mode()) {
+            case "sched_ext" -> throw new AgentConfig.ConfigException("agent.mode=sched_ext: the sched_ext backend "
+                    + "is not part of this build yet (use agent.mode=auto or cpuset)");
+            case "cpuset" -> {
+                if (!canCpuset) {
+                    throw new AgentConfig.ConfigException("agent.mode=cpuset needs rwc.enabled=true and "
+                            + "rwc.cpuset_slices");
+                }
+                return Mode.CPUSET;
+            }
+            default -> {
+                if (schedExt) {
+                    LOG.info("sched_ext is present, but this build has no sched_ext backend yet: using {}",
+                            canCpuset ? "cgroup cpusets" : "probers only");
+                }
+                return canCpuset ? Mode.CPUSET : Mode.PROBE_ONLY;
+            }
+        }
+    }
+
+    public Agent start() throws IOException {
+        status.start();
+        prober.start();
+        loop = Thread.ofPlatform().name("vsched-agent").start(this::run);
+        LOG.info("vsched agent started: mode {}, {} vCPUs, RWC through {}", mode, cpus.size(), backend.name());
+        return this;
+    }
+
+    private void offer(ContinuousProber.Snapshot s) {
+        latest = s;
+        rounds.poll();
+        rounds.offer(s);
+    }
+
+    private void run() {
+        while (running) {
+            ContinuousProber.Snapshot s;
+            try {
+                s = rounds.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (s == null) {
+                continue;
+            }
+            try {
+                maybeProbeTopology(s);
+                UsablePlan next = planner.plan(s.vcpus().values().stream()
+                        .map(v -> new RwcPlanner.Vcpu(v.cpu(), v.available(), v.smoothedCapacity())).toList(),
+                        stackedGroups());
+                if (plan == null || !next.usable().equals(plan.usable())) {
+                    LOG.info("usable vCPUs {} (hidden: {})", next.usableList(), next.hidden());
+                    planChanges++;
+                }
+                plan = next;
+                if (config.rwcEnabled()) {
+                    List<String> problems = backend.apply(next);
+                    lastProblem = problems.isEmpty() ? null : String.join("; ", problems);
+                    problems.forEach(p -> LOG.warn("RWC: {}", p));
+                }
+            } catch (IOException | RuntimeException e) {
+                lastProblem = e.toString();
+                LOG.warn("round {} failed: {}", s.round(), e.toString());
+            }
+        }
+    }
+
+    private void maybeProbeTopology(ContinuousProber.Snapshot s) {
+        long now = System.nanoTime();
+        boolean due = topology == null
+                || config.vtopRevalidateNs() > 0 && now - topologyAt >= config.vtopRevalidateNs();
+        if (!due || cpus.size() < 2) {
+            return;
+        }
+        try {
+            GuestTopology guest = GuestTopology.read();
+            List<Integer> live = s.vcpus().values().stream().filter(ContinuousProber.VcpuState::available)
+                    .map(ContinuousProber.VcpuState::cpu).sorted().toList();
+            if (live.size() < 2) {
+                return;
+            }
+            TopologyProber p = new TopologyProber(new PingPong(config.vtopPairWindowNs()),
+                    s.threshold().thresholdNs());
+            if (topology == null) {
+                PingPong.warmUp(20_000_000L);
+            }
+            topology = topology == null ? p.probe(live, guest) : p.revalidate(topology, live, guest);
+            topologyAt = System.nanoTime();
+        } catch (IOException e) {
+            LOG.warn("vTOP skipped: {}", e.toString());
+        }
+    }
+
+    List<Set<Integer>> stackedGroups() {
+        List<Set<Integer>> out = new ArrayList<>();
+        VtopResult t = topology;
+        if (t != null) {
+            collectStacked(t.root(), out);
+        }
+        return out;
+    }
+
+    private static void collectStacked(VtopResult.Group g, List<Set<Integer>> out) {
+        if ("stacked".equals(g.level())) {
+            out.add(new TreeSet<>(g.cpus()));
+            return;
+        }
+        g.children().forEach(c -> collectStacked(c, out));
+    }
+
+    /** Stops everything and restores every file the agent changed. Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+            try {
+                loop.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            prober.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        status.close();
+        List<String> problems = state.restoreAll();
+        if (problems.isEmpty()) {
+            LOG.info("vsched agent stopped; system restored");
+        } else {
+            LOG.error("vsched agent stopped, but could not restore: {}", problems);
+        }
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    List<Integer> cpus() {
+        return cpus;
+    }
+
+    Instant started() {
+        return started;
+    }
+
+    ContinuousProber.Snapshot latest() {
+        return latest;
+    }
+
+    VtopResult topology() {
+        return topology;
+    }
+
+    UsablePlan plan() {
+        return plan;
+    }
+
+    RwcBackend backend() {
+        return backend;
+    }
+
+    String lastProblem() {
+        return lastProblem;
+    }
+
+    long planChanges() {
+        return planChanges;
+    }
+
+    List<String> repaired() {
+        return repaired;
+    }
+
+    long probeCpuNs() {
+        return prober.consumedCpuNs();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.vsched.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vsched.agent.rwc.UsablePlan;
+import dev.vsched.probers.continuous.ContinuousProber;
+import dev.vsched.probers.vtop.VtopResult;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The agent's status document, schema {@code vsched.status/1} (documented in guest-agent/README.md): mode,
+ * per-vCPU state, topology, RWC plan, and the probe's own CPU cost.
+ */
+final class AgentStatus {
+    static final String SCHEMA = "vsched.status/1";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private AgentStatus() {
+    }
+
+    static String of(Agent a) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("schema", SCHEMA);
+        root.put("pid", ProcessHandle.current().pid());
+        root.put("mode", a.mode().name().toLowerCase(java.util.Locale.ROOT));
+        root.put("started_at", a.started().toString());
+        long uptimeNs = Duration.between(a.started(), Instant.now()).toNanos();
+        root.put("uptime_s", uptimeNs / 1_000_000_000L);
+        root.put("rwc_backend", a.backend().name());
+        ArrayNode rep = root.putArray("repaired_at_start");
+        a.repaired().forEach(rep::add);
+        ContinuousProber.Snapshot s = a.latest();
+        root.put("round", s == null ? -1 : s.round());
+        root.put("gap_threshold_ns", s == null ? 0 : s.threshold().thresholdNs());
+        root.put("probe_cpu_fraction", uptimeNs > 0 ? Math.round(1e6 * a.probeCpuNs() / uptimeNs) / 1e6 : 0);
+        UsablePlan plan = a.plan();
+        ObjectNode rwc = root.putObject("rwc");
+        rwc.put("enabled", a.config().rwcEnabled());
+        rwc.put("usable", plan == null ? null : plan.usableList());
+        rwc.put("applied", a.backend().applied());
+        rwc.put("plan_changes", a.planChanges());
+        rwc.put("last_problem", a.lastProblem());
+        ArrayNode vcpus = root.putArray("vcpus");
+        for (int cpu : a.cpus()) {
+            ObjectNode v = vcpus.addObject();
+            v.put("cpu", cpu);
+            ContinuousProber.VcpuState st = s == null ? null : s.vcpus().get(cpu);
+            if (st == null) {
+                v.put("available", false);
+                v.put("error", "not probed yet");
+                continue;
+            }
+            v.put("available", st.available());
+            v.put("error", st.error());
+            v.put("fresh", st.fresh());
+            v.put("capacity", st.smoothedCapacity());
+            v.put("last_capacity", st.capacity());
+            v.put("timeshare", Math.round(st.timeshare() * 10_000) / 10_000.0);
+            v.put("speed", Math.round(st.speed() * 10_000) / 10_000.0);
+            v.put("inactive_p99_ns", st.inactive().p99());
+            v.put("inactive_count", st.inactive().count());
+            v.put("usable", plan != null && plan.usable().get(cpu));
+            v.put("hidden", plan == null ? null : plan.hidden().get(cpu));
+        }
+        VtopResult t = a.topology();
+        ObjectNode topo = root.putObject("topology");
+        if (t == null) {
+            topo.put("state", "not probed yet");
+        } else {
+            topo.put("state", t.mode());
+            ArrayNode stacked = topo.putArray("stacked_groups");
+            a.stackedGroups().forEach(g -> {
+                ArrayNode n = stacked.addArray();
+                g.forEach(n::add);
+            });
+            ArrayNode mism = topo.putArray("mismatches");
+            for (VtopResult.Mismatch m : t.mismatches()) {
+                mism.add(m.a() + "-" + m.b() + " " + m.probed().json() + " (guest: " + m.guest().json() + ")");
+            }
+        }
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

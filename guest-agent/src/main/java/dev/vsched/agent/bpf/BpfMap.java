@@ -1,0 +1,216 @@
+package dev.vsched.agent.bpf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A map of a {@link BpfObject}, valid while the object is open. Keys and values are {@link MemorySegment}s
+ * whose size must equal the map's key and value size exactly (a size mismatch means the Java mirror and the
+ * BPF object disagree about a layout, which must never be papered over). Per-CPU maps hold one value per
+ * possible CPU: {@link #lookupPerCpu} returns them in CPU order.
+ */
+public final class BpfMap {
+    private final BpfObject owner;
+    private final MemorySegment map;
+    private final String name;
+
+    BpfMap(BpfObject owner, MemorySegment map, String name) {
+        this.owner = owner;
+        this.map = map;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** enum bpf_map_type */
+    public int type() {
+        synchronized (owner) {
+            return LibBpf.bpf_map__type(handle());
+        }
+    }
+
+    public boolean isPerCpu() {
+        int t = type();
+        return t == LibBpf.BPF_MAP_TYPE_PERCPU_ARRAY || t == LibBpf.BPF_MAP_TYPE_PERCPU_HASH
+                || t == LibBpf.BPF_MAP_TYPE_LRU_PERCPU_HASH || t == LibBpf.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+    }
+
+    public int keySize() {
+        synchronized (owner) {
+            return LibBpf.bpf_map__key_size(handle());
+        }
+    }
+
+    /** Size of one value (of one CPU's copy, for per-CPU maps). */
+    public int valueSize() {
+        synchronized (owner) {
+            return LibBpf.bpf_map__value_size(handle());
+        }
+    }
+
+    public long maxEntries() {
+        synchronized (owner) {
+            return Integer.toUnsignedLong(LibBpf.bpf_map__max_entries(handle()));
+        }
+    }
+
+    /** The map's fd after load. */
+    public int fd() throws BpfException {
+        synchronized (owner) {
+            int fd = LibBpf.bpf_map__fd(handle());
+            if (fd < 0) {
+                throw BpfException.of("bpf_map__fd", -fd, subject());
+            }
+            return fd;
+        }
+    }
+
+    /** Before load only. */
+    public void setMaxEntries(int maxEntries) throws BpfException {
+        if (maxEntries <= 0) {
+            throw new IllegalArgumentException("max_entries of " + name + " must be positive, not " + maxEntries);
+        }
+        synchronized (owner) {
+            owner.requireNotLoaded("bpf_map__set_max_entries", name);
+            int err = LibBpf.bpf_map__set_max_entries(handle(), maxEntries);
+            if (err < 0) {
+                throw BpfException.of("bpf_map__set_max_entries", -err, subject() + " to " + maxEntries);
+            }
+        }
+    }
+
+    /**
+     * Copies the value under {@code key} into {@code value}. Returns false if the key has no value (ENOENT,
+     * hash maps); every other failure throws.
+     */
+    public boolean lookup(MemorySegment key, MemorySegment value) throws BpfException {
+        if (isPerCpu()) {
+            throw new IllegalStateException(name + " is a per-CPU map: use lookupPerCpu");
+        }
+        synchronized (owner) {
+            owner.requireLoaded("bpf_map__lookup_elem", name);
+            long vsz = checkSizes(key, value, 1);
+            int err = LibBpf.bpf_map__lookup_elem(handle(), key, key.byteSize(), value, vsz, 0);
+            if (err == -2) {
+                return false;
+            }
+            if (err < 0) {
+                throw BpfException.of("bpf_map__lookup_elem", -err, subject());
+            }
+            return true;
+        }
+    }
+
+    /** The value at array index {@code index} (u32 key), freshly allocated in {@code arena}. */
+    public MemorySegment lookup(int index, Arena arena) throws BpfException {
+        MemorySegment value = arena.allocate(valueSize(), 8);
+        try (Arena tmp = Arena.ofConfined()) {
+            if (!lookup(u32Key(tmp, index), value)) {
+                throw BpfException.of("bpf_map__lookup_elem", 2, subject() + "[" + Integer.toUnsignedString(index) + "]");
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Per-CPU maps: the value of every possible CPU under {@code index} (u32 key), in CPU order, each a
+     * {@link #valueSize()}-byte slice of one buffer allocated in {@code arena}.
+     */
+    public List<MemorySegment> lookupPerCpu(int index, Arena arena) throws BpfException {
+        if (!isPerCpu()) {
+            throw new IllegalStateException(name + " is not a per-CPU map");
+        }
+        int cpus = possibleCpus();
+        long vsz = valueSize();
+        long stride = (vsz + 7) & ~7L;  // the kernel copies each CPU's value at an 8-byte stride
+        MemorySegment all = arena.allocate(stride * cpus, 8);
+        synchronized (owner) {
+            owner.requireLoaded("bpf_map__lookup_elem", name);
+            try (Arena tmp = Arena.ofConfined()) {
+                MemorySegment key = u32Key(tmp, index);
+                checkKey(key);
+                int err = LibBpf.bpf_map__lookup_elem(handle(), key, key.byteSize(), all, all.byteSize(), 0);
+                if (err < 0) {
+                    throw BpfException.of("bpf_map__lookup_elem", -err,
+                            subject() + "[" + Integer.toUnsignedString(index) + "] (per-CPU, " + cpus + " CPUs)");
+                }
+            }
+        }
+        List<MemorySegment> out = new ArrayList<>(cpus);
+        for (int c = 0; c < cpus; c++) {
+            out.add(all.asSlice(c * stride, vsz));
+        }
+        return out;
+    }
+
+    /** Writes {@code value} under {@code key}; flags are BPF_ANY, BPF_NOEXIST or BPF_EXIST. */
+    public void update(MemorySegment key, MemorySegment value, long flags) throws BpfException {
+        synchronized (owner) {
+            owner.requireLoaded("bpf_map__update_elem", name);
+            long vsz = checkSizes(key, value, 1);
+            int err = LibBpf.bpf_map__update_elem(handle(), key, key.byteSize(), value, vsz, flags);
+            if (err < 0) {
+                throw BpfException.of("bpf_map__update_elem", -err, subject());
+            }
+        }
+    }
+
+    /** Writes {@code value} at array index {@code index} (u32 key). */
+    public void update(int index, MemorySegment value) throws BpfException {
+        try (Arena tmp = Arena.ofConfined()) {
+            update(u32Key(tmp, index), value, LibBpf.BPF_ANY);
+        }
+    }
+
+    /** Number of possible CPUs as libbpf counts them for per-CPU values. */
+    public static int possibleCpus() throws BpfException {
+        LibBpf.requireLoaded();
+        int n = LibBpf.libbpf_num_possible_cpus();
+        if (n <= 0) {
+            throw BpfException.of("libbpf_num_possible_cpus", -n, "/sys/devices/system/cpu/possible");
+        }
+        return n;
+    }
+
+    private static MemorySegment u32Key(Arena arena, int index) {
+        MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+        key.set(ValueLayout.JAVA_INT, 0, index);
+        return key;
+    }
+
+    private void checkKey(MemorySegment key) {
+        int ksz = LibBpf.bpf_map__key_size(handle());
+        if (key.byteSize() != ksz) {
+            throw new IllegalArgumentException(name + ": key is " + ksz + " bytes, got " + key.byteSize());
+        }
+    }
+
+    private long checkSizes(MemorySegment key, MemorySegment value, int copies) {
+        checkKey(key);
+        long vsz = (long) LibBpf.bpf_map__value_size(handle()) * copies;
+        if (value.byteSize() != vsz) {
+            throw new IllegalArgumentException(name + ": value is " + vsz + " bytes, got " + value.byteSize()
+                    + " (does the Java layout match the BPF object?)");
+        }
+        return vsz;
+    }
+
+    private String subject() {
+        return "'" + name + "' of " + owner.path();
+    }
+
+    MemorySegment handle() {
+        owner.handle();
+        return map;
+    }
+
+    @Override
+    public String toString() {
+        return "BpfMap[" + name + " of " + owner.path() + "]";
+    }
+}

@@ -1,0 +1,73 @@
+package dev.vsched.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vsched.agent.AgentConfig;
+import dev.vsched.agent.status.StatusServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vsched status}: what the running agent sees and does. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Shows the running agent's mode, per-vCPU state, topology and RWC plan.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:status shown", "2:bad arguments", "3:no agent running or it does not answer"})
+final class StatusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the agent's status document (schema vsched.status/1).")
+    boolean json;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "The agent's run directory (default: /run/vsched).")
+    Path runDir = Path.of(AgentConfig.DEFAULTS.get("agent.run_dir"));
+
+    @Override
+    public Integer call() throws Exception {
+        String doc = StatusServer.fetch(runDir.resolve(StatusServer.SOCKET));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(doc);
+            out.flush();
+            return ExitCodes.OK;
+        }
+        JsonNode s = new ObjectMapper().readTree(doc);
+        out.printf(Locale.ROOT, "vsched agent (pid %d): mode %s, up %ds, round %d, RWC through %s%n",
+                s.get("pid").asLong(), s.get("mode").asText(), s.get("uptime_s").asLong(), s.get("round").asLong(),
+                s.get("rwc_backend").asText());
+        JsonNode rwc = s.get("rwc");
+        out.printf(Locale.ROOT, "usable vCPUs: %s (applied: %s, %d change(s))%s%n", text(rwc.get("usable")),
+                text(rwc.get("applied")), rwc.get("plan_changes").asLong(),
+                rwc.get("last_problem").isNull() ? "" : "; last problem: " + rwc.get("last_problem").asText());
+        out.printf(Locale.ROOT, "probe cost: %.2f%% of one vCPU; inactivity threshold %d us%n",
+                100 * s.get("probe_cpu_fraction").asDouble(), s.get("gap_threshold_ns").asLong() / 1000);
+        out.printf(Locale.ROOT, "%5s %9s %8s %7s %7s %12s  %s%n", "vCPU", "capacity", "ran", "speed", "usable",
+                "inact p99", "note");
+        for (JsonNode v : s.get("vcpus")) {
+            if (!v.get("available").asBoolean()) {
+                out.printf(Locale.ROOT, "%5d  unavailable: %s%n", v.get("cpu").asInt(), text(v.get("error")));
+                continue;
+            }
+            out.printf(Locale.ROOT, "%5d %9d %7.1f%% %7.2f %7s %9.1f ms  %s%n", v.get("cpu").asInt(),
+                    v.get("capacity").asInt(), 100 * v.get("timeshare").asDouble(), v.get("speed").asDouble(),
+                    v.get("usable").asBoolean() ? "yes" : "no", v.get("inactive_p99_ns").asLong() / 1e6,
+                    v.get("hidden").isNull() ? "" : v.get("hidden").asText());
+        }
+        JsonNode t = s.get("topology");
+        out.printf(Locale.ROOT, "topology: %s%s%n", t.get("state").asText(),
+                t.has("stacked_groups") && !t.get("stacked_groups").isEmpty()
+                        ? "; stacked: " + t.get("stacked_groups") : "");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static String text(JsonNode n) {
+        return n == null || n.isNull() ? "-" : n.asText();
+    }
+}

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A program the kernel's verifier must refuse: it dereferences a map lookup
+ * result without the NULL check.  BpfObjectIT loads it to prove that a load
+ * failure's exception carries the verifier's own words.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vr_map SEC(".maps");
+
+SEC("socket")
+int verifier_reject(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	__u64 *v = bpf_map_lookup_elem(&vr_map, &key);
+
+	return (int)*v;	/* no NULL check: "invalid mem access 'map_value_or_null'" */
+}
+
+char _license[] SEC("license") = "GPL";
