@@ -1,0 +1,143 @@
+package dev.vsched.agent.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps {@link VschedIntf} honest against bpf/include/vsched_intf.h: gcc compiles the real header and
+ * reports every field's offset and size and every constant's value. The mutation tests prove the check
+ * notices a moved, added or retyped field and a changed or new constant.
+ */
+class VschedIntfTest {
+    static final Path HEADER = CProgram.repoRoot().resolve("bpf/include/vsched_intf.h");
+
+    @Test
+    void mirrorMatchesTheRealHeader() throws Exception {
+        List<String> problems = IntfMirrorCheck.problems(HEADER, "vsched_intf_probe");
+        assertEquals(List.of(), problems, "VschedIntf disagrees with " + HEADER);
+    }
+
+    @Test
+    void parserSeesTheWholeHeader() throws Exception {
+        IntfMirrorCheck.Header h = IntfMirrorCheck.parse(Files.readString(HEADER));
+        // guards against a parser that silently finds nothing and so "agrees" with anything
+        assertEquals(VschedIntf.STRUCTS.keySet(), h.structs().keySet());
+        assertTrue(h.defines().size() >= 25, "defines found: " + h.defines());
+        assertTrue(h.defines().contains("VSCHED_INTF_VERSION"));
+        assertFalse(h.defines().contains("VSCHED_STATIC_ASSERT"), "function-like macros are not constants");
+        assertEquals(22, h.structs().get("vsched_vact_cpu").size());
+        assertTrue(h.arrays().contains("vsched_vact_cpu.hist"));
+        assertEquals(VschedIntf.VSCHED_STAT_NR + 2, h.enumerators().size());
+    }
+
+    @Test
+    void addedFieldIsCaught() throws Exception {
+        // the realistic way: a new knob taken from the reserved words, so every size stays the same
+        List<String> p = mutated("added", s -> s.replace("\t__u64 _reserved[6];\n",
+                "\t__u64 new_knob;\n\t__u64 _reserved[5];\n"));
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("vsched_vact_cfg: header fields")), p.toString());
+    }
+
+    @Test
+    void movedFieldIsCaught() throws Exception {
+        // swap two same-typed fields: sizes all stay equal, only names and offsets move
+        List<String> p = mutated("moved", s -> s.replace("\t__u64 hb_ns;\t\t\t/* time of the last tick seen on this vCPU */\n"
+                + "\t__u64 hb_count;\t\t\t/* ticks seen */\n",
+                "\t__u64 hb_count;\n\t__u64 hb_ns;\n"));
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("vsched_vact_cpu.hb_ns: offset 8 in C, 0 in Java")),
+                p.toString());
+    }
+
+    @Test
+    void retypedFieldIsCaught() throws Exception {
+        List<String> p = mutated("retyped", s -> s.replace("\t__u64 cpu_cfg_seq;", "\t__s64 cpu_cfg_seq;"));
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("vsched_config.cpu_cfg_seq: C type llong is signed")),
+                p.toString());
+    }
+
+    @Test
+    void changedConstantIsCaught() throws Exception {
+        List<String> p = mutated("const", s -> s.replace("#define VSCHED_HIST_BUCKETS\t\t24",
+                "#define VSCHED_HIST_BUCKETS\t\t25").replace("__u32 hist[VSCHED_HIST_BUCKETS];",
+                "__u32 hist[24];").replace("\"vs_vact\"", "\"vs_vact2\""));
+        assertTrue(p.contains("VSCHED_HIST_BUCKETS: int 25 in C, 24 in Java"), p.toString());
+        assertTrue(p.contains("VSCHED_MAP_VACT: str vs_vact2 in C, vs_vact in Java"), p.toString());
+    }
+
+    @Test
+    void newDefineWithoutJavaTwinIsCaught() throws Exception {
+        List<String> p = mutated("newdef", s -> s.replace("#define VSCHED_POL_RWC\t\t\t(1u << 2)\n",
+                "#define VSCHED_POL_RWC\t\t\t(1u << 2)\n#define VSCHED_POL_NEW\t\t\t(1u << 3)\n"));
+        assertTrue(p.contains("VSCHED_POL_NEW: #define/enumerator in the header has no Java counterpart"),
+                p.toString());
+    }
+
+    @Test
+    void newStatWithoutJavaTwinIsCaught() throws Exception {
+        List<String> p = mutated("newstat", s -> s.replace("\tVSCHED_STAT_NR,", "\tVSCHED_STAT_NEW,\n\tVSCHED_STAT_NR,"));
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("VSCHED_STAT_NEW: #define/enumerator")), p.toString());
+        assertTrue(p.contains("VSCHED_STAT_NR: enum 11 in C, 10 in Java"), p.toString());
+    }
+
+    @Test
+    void accessorsRoundTrip() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cfg = arena.allocate(VschedIntf.VSCHED_CPU_CFG);
+            var cc = new VschedIntf.CpuCfg(700, 12_000, VschedIntf.VSCHED_CPU_F_VALID | VschedIntf.VSCHED_CPU_F_HIDDEN,
+                    3, 123_456_789_000L);
+            cc.write(cfg);
+            assertEquals(cc, VschedIntf.CpuCfg.read(cfg));
+            assertEquals(0x8000_0001, cfg.get(java.lang.foreign.ValueLayout.JAVA_INT, 8));
+
+            MemorySegment conf = arena.allocate(VschedIntf.VSCHED_CONFIG);
+            var c = new VschedIntf.Config(VschedIntf.VSCHED_POL_BVS, 7, 5_000_000, 25, 0, 10, 20_000, 922, 60, 1000,
+                    1, 100, 50_000);
+            c.write(conf);
+            assertEquals(c, VschedIntf.Config.read(conf));
+            assertEquals(VschedIntf.VSCHED_INTF_VERSION, VschedIntf.Config.intfVersion(conf));
+            assertEquals(50_000, conf.get(java.lang.foreign.ValueLayout.JAVA_INT, 60), "preempt_recent_us offset");
+
+            MemorySegment v = arena.allocate(VschedIntf.VSCHED_VACT_CPU);
+            v.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 42);           // hb_count
+            v.set(java.lang.foreign.ValueLayout.JAVA_INT, 132, 4_000_000);   // tick_ns
+            v.set(java.lang.foreign.ValueLayout.JAVA_INT, 136 + 4 * 23, -1); // hist[23], unsigned
+            VschedIntf.VactCpu r = VschedIntf.VactCpu.read(v);
+            assertEquals(42, r.hbCount());
+            assertEquals(4_000_000, r.tickNs());
+            assertEquals(0xffff_ffffL, r.hist()[23]);
+
+            MemorySegment e = arena.allocate(VschedIntf.VSCHED_EXIT_INFO);
+            e.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1024);
+            e.asSlice(16, 128).setString(0, "scx_bpf_error");
+            e.asSlice(144, 880).fill((byte) 'x');  // no NUL: bounded by the field
+            VschedIntf.ExitInfo ei = VschedIntf.ExitInfo.read(e);
+            assertEquals("scx_bpf_error", ei.reason());
+            assertEquals(880, ei.msg().length());
+        }
+    }
+
+    interface Edit {
+        String apply(String header);
+    }
+
+    /** Runs the check on an edited copy of the header; asserts the edit really changed something. */
+    private static List<String> mutated(String name, Edit edit) throws IOException, InterruptedException {
+        String orig = Files.readString(HEADER);
+        String changed = edit.apply(orig);
+        assertFalse(orig.equals(changed), "mutation '" + name + "' did not apply: the header text changed");
+        Path dir = CProgram.workDir().resolve("mutant-" + name);
+        Files.createDirectories(dir);
+        Path h = dir.resolve("vsched_intf.h");
+        Files.writeString(h, changed);
+        return IntfMirrorCheck.problems(h, "vsched_intf_mutant_" + name);
+    }
+}
