@@ -15,7 +15,7 @@
  * IVH  intra-VM harvesting: at a tick, a heavy task (busy >= ivh_heavy_pct,
  *      running >= ivh_min_run_us) on a vCPU with capacity <= ivh_cap_max or
  *      recent preemption is moved to an idle, active, usable vCPU that
- *      scores bvs_margin_pct better; at most ivh_max_moves per
+ *      scores bvs_margin_pct better and whose capacity is above ivh_cap_max; at most ivh_max_moves per
  *      ivh_interval_us and once per task per ivh_task_cooldown_ms.
  * RWC  relaxed work conservation: vCPUs flagged HIDDEN never take work from
  *      the shared queue and movable tasks found running there are pushed
@@ -609,6 +609,10 @@ static void ivh_check(struct task_struct *p, __s32 cpu, struct vsched_config *c,
 	pk.hyst = false;
 	t = pick_idle_vcpu(p, c, &pk);
 	if (t < 0 || t == cpu || !cpu_active_now(t, now))
+		return;
+	/* never onto a vCPU that would itself be an IVH source by capacity */
+	cc = cpu_cfg(t);
+	if (cc && cc->capacity && cc->capacity <= CFG(c, ivh_cap_max, 922))
 		return;
 	__sync_fetch_and_add(&ivh_win_moves, 1);
 	tctx->ivh_target = t;

@@ -23,9 +23,9 @@ expect() { # NAME ACTUAL WANTED
 	if [ "$2" = "$3" ]; then pass "$1=$2"; else bad "$1=$2 (wanted $3)"; fi
 }
 check() { # NAME COMMAND... : passes when COMMAND succeeds
-	name=$1
+	_what=$1
 	shift
-	if "$@"; then pass "$name"; else bad "$name"; fi
+	if "$@"; then pass "$_what"; else bad "$_what"; fi
 }
 # shellcheck disable=SC2317 # called through check
 not() { ! "$@"; }

@@ -23,9 +23,9 @@ expect() { # NAME ACTUAL WANTED
 	if [ "$2" = "$3" ]; then pass "$1=$2"; else bad "$1=$2 (wanted $3)"; fi
 }
 check() { # NAME COMMAND... : passes when COMMAND succeeds
-	name=$1
+	_what=$1
 	shift
-	if "$@"; then pass "$name"; else bad "$name"; fi
+	if "$@"; then pass "$_what"; else bad "$_what"; fi
 }
 die() { echo "sched-basic: $*" >&2; cat "$out/checks.txt" 2>/dev/null; exit 1; }
 state() { cat /sys/kernel/sched_ext/state; }

@@ -1,11 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# IVH in the vsched scheduler (kernel with sched_ext, >= 2 vCPUs): vCPU 0 is
-# given capacity 300/1024 (below the 0.9 cut-off), a busy loop starts pinned
-# to it, builds up its utilisation, then may run anywhere. With the other
-# vCPUs idle, IVH must move it off vCPU 0 (ivh_move >= 1) and it must stay
-# off (>= 80% of later samples elsewhere), all without an ejection.
-# Writes sched.txt, checks.txt. rc 0 iff all passed.
+# IVH in the vsched scheduler (kernel with sched_ext, >= 2 vCPUs). vCPU 0 is
+# given capacity 300/1024 (below the 0.9 cut-off); a busy loop starts pinned
+# to it, builds up its utilisation, then may run anywhere while the other
+# vCPUs idle. Two runs:
+#   ivh:    all policies: IVH must move it off vCPU 0 (ivh_move >= 1) and it
+#           must stay off (>= 90% of later samples elsewhere: IVH never
+#           moves work onto a low-capacity vCPU);
+#   no-ivh: policies BVS|RWC (control): nothing moves it, >= 80% on vCPU 0.
+# Neither run may be ejected. Writes sched-<run>.txt, checks.txt.
+# rc 0 iff all passed.
 set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
@@ -16,9 +20,9 @@ fail=0
 pass() { echo "ok   $*" >>"$out/checks.txt"; }
 bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
 check() { # NAME COMMAND... : passes when COMMAND succeeds
-	name=$1
+	_what=$1
 	shift
-	if "$@"; then pass "$name"; else bad "$name"; fi
+	if "$@"; then pass "$_what"; else bad "$_what"; fi
 }
 die() { echo "sched-ivh: $*" >&2; exit 1; }
 state() { cat /sys/kernel/sched_ext/state; }
@@ -29,40 +33,44 @@ n=$(nproc)
 [ "$n" -ge 2 ] || die "needs at least 2 vCPUs, have $n"
 : >"$out/checks.txt"
 
-"$bin/vsched-loader" sched -d 12 -C 0:300 >"$out/sched.txt" 2>&1 &
-lpid=$!
-i=0
-while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-check "attached ($(state))" [ "$(state)" = enabled ]
-
-taskset -c 0 sh -c 'while :; do :; done' &
-hog=$!
-sleep 1
-taskset -p -c "0-$((n - 1))" $hog >/dev/null
-sleep 1
-samples=0
-off0=0
-for _ in $(seq 1 20); do
-	sleep 0.1
-	cpu=$(cut -d' ' -f39 "/proc/$hog/stat")
-	samples=$((samples + 1))
-	[ "$cpu" = 0 ] || off0=$((off0 + 1))
-done
-kill $hog
-wait $hog 2>/dev/null || true
-echo "samples=$samples off_cpu0=$off0" >>"$out/checks.txt"
-check "hog off vCPU 0 in $off0/$samples samples (wanted >= 80%)" [ $((off0 * 100)) -ge $((samples * 80)) ]
-check "still enabled ($(state))" [ "$(state)" = enabled ]
-
-lrc=0
-wait $lpid || lrc=$?
-check "loader rc=$lrc" [ "$lrc" = 0 ]
-stats=$(grep '^stats ' "$out/sched.txt" || true)
+# run NAME POLICIES: sets on0 (samples on vCPU 0 out of 20) and the loader's stats
+run() {
+	name=$1
+	log="$out/sched-$name.txt"
+	"$bin/vsched-loader" sched -d 8 -C 0:300 -P "$2" >"$log" 2>&1 &
+	lpid=$!
+	i=0
+	while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "$name: attached ($(state))" [ "$(state)" = enabled ]
+	taskset -c 0 sh -c 'while :; do :; done' &
+	hog=$!
+	sleep 1
+	taskset -p -c "0-$((n - 1))" $hog >/dev/null
+	sleep 1
+	on0=0
+	for _ in $(seq 1 20); do
+		sleep 0.1
+		[ "$(cut -d' ' -f39 "/proc/$hog/stat")" != 0 ] || on0=$((on0 + 1))
+	done
+	kill $hog
+	wait $hog 2>/dev/null || true
+	check "$name: still enabled ($(state))" [ "$(state)" = enabled ]
+	lrc=0
+	wait $lpid || lrc=$?
+	check "$name: loader rc=$lrc" [ "$lrc" = 0 ]
+	stats=$(grep '^stats ' "$log" || true)
+}
 num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
-check "ivh_move=$(num ivh_move) >= 1" [ "$(num ivh_move)" -ge 1 ]
-check "ivh_scan=$(num ivh_scan) >= 1" [ "$(num ivh_scan)" -ge 1 ]
+
+run ivh 7
+check "ivh: hog on vCPU 0 in $on0/20 samples (wanted <= 2)" [ "$on0" -le 2 ]
+check "ivh: ivh_move=$(num ivh_move) >= 1" [ "$(num ivh_move)" -ge 1 ]
+
+run no-ivh 5
+check "no-ivh: hog on vCPU 0 in $on0/20 samples (wanted >= 16)" [ "$on0" -ge 16 ]
+check "no-ivh: ivh_move=$(num ivh_move) = 0" [ "$(num ivh_move)" = 0 ]
 cat "$out/checks.txt"
 exit $fail

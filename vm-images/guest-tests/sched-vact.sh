@@ -19,9 +19,9 @@ pass() { echo "ok   $*" >>"$out/checks.txt"; }
 bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
 die() { echo "sched-vact: $*" >&2; exit 1; }
 check() { # NAME COMMAND... : passes when COMMAND succeeds
-	name=$1
+	_what=$1
 	shift
-	if "$@"; then pass "$name"; else bad "$name"; fi
+	if "$@"; then pass "$_what"; else bad "$_what"; fi
 }
 
 [ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
