@@ -5,13 +5,14 @@
 #   - host packages through bpf/scripts/host-deps.sh: libbpf1 (libbpf-dev), bpftool, clang;
 #   - vsched_vact.bpf.o built from bpf/ with bpf/README.md's host recipe (vmlinux.h from the
 #     7.2 headers .deb's BTF, the same input as the real build in the toolchain chroot);
-#   - verifier_reject.bpf.o from src/test/bpf/, a program the kernel's verifier must refuse.
+#   - the test programs of src/test/bpf/: verifier_reject.bpf.o (the verifier must refuse it) and
+#     percpu_count.bpf.o (a per-CPU map filled on every CPU).
 # Idempotent; make rebuilds only what changed.  Needs root (apt-get).
 set -euo pipefail
 AGENT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO="$(dirname "$AGENT")"
 OUT="${1:-$AGENT/target/bpf}"
-# shellcheck source=../../vm-images/scripts/lib.sh
+# shellcheck source=vm-images/scripts/lib.sh source-path=SCRIPTDIR/../..
 source "$REPO/vm-images/scripts/lib.sh"
 
 "$REPO/bpf/scripts/host-deps.sh"
@@ -36,11 +37,13 @@ nice -n 10 make -s -C "$REPO/bpf" BUILD="$OUT" VMLINUX_BTF="$btf" LOADER_STATIC=
 
 clang="$(command -v "${VSCHED_CLANG:-clang-19}" || command -v clang || true)"
 [[ -n $clang ]] || die "no clang after bpf/scripts/host-deps.sh"
-bad_src="$AGENT/src/test/bpf/verifier_reject.bpf.c"
-bad="$OUT/verifier_reject.bpf.o"
-if [[ ! -f $bad || $bad_src -nt $bad ]]; then
-	"$clang" -g -O2 -target bpf -Wall -Werror \
-		-I"/usr/include/$(gcc -print-multiarch)" -c "$bad_src" -o "$bad.tmp"
-	mv "$bad.tmp" "$bad"
-fi
-printf '%s\n' "$OUT/vsched_vact.bpf.o" "$bad"
+for src in "$AGENT"/src/test/bpf/*.bpf.c; do
+	obj="$OUT/$(basename "${src%.c}").o"
+	if [[ ! -f $obj || $src -nt $obj ]]; then
+		"$clang" -g -O2 -target bpf -Wall -Werror \
+			-I"/usr/include/$(gcc -print-multiarch)" -c "$src" -o "$obj.tmp"
+		mv "$obj.tmp" "$obj"
+	fi
+	printf '%s\n' "$obj"
+done
+printf '%s\n' "$OUT/vsched_vact.bpf.o"
