@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# BVS in the vsched scheduler (kernel with sched_ext, >= 3 vCPUs): vCPU 1 is
+# given capacity 100/1024; a light task (a shell that sleeps 10 ms in a loop)
+# starts pinned to vCPU 1, then may run anywhere, and keeps waking while the
+# other vCPUs are mostly idle. Two runs:
+#   bvs:    all policies: its wakeups leave vCPU 1 (at most 10% of the
+#           samples of its CPU there), bvs_pick >= 1;
+#   no-bvs: IVH|RWC (control): the kernel's default keeps the idle prev_cpu,
+#           so it often stays on vCPU 1 (>= 8 of 30 samples), bvs_pick = 0.
+# Neither run may be ejected.
+# Writes sched-<run>.txt, checks.txt. rc 0 iff all passed.
+set -eu
+# busybox ash has pipefail; POSIX sh does not
+# shellcheck disable=SC3040
+set -o pipefail
+out=$VSCHED_OUT
+bin=/opt/vsched/bpf
+fail=0
+pass() { echo "ok   $*" >>"$out/checks.txt"; }
+bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
+check() { # NAME COMMAND... : passes when COMMAND succeeds
+	_what=$1
+	shift
+	if "$@"; then pass "$_what"; else bad "$_what"; fi
+}
+die() { echo "sched-bvs: $*" >&2; exit 1; }
+state() { cat /sys/kernel/sched_ext/state; }
+
+[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
+[ -d /sys/kernel/sched_ext ] || die "kernel $(uname -r) has no sched_ext"
+n=$(nproc)
+[ "$n" -ge 3 ] || die "needs at least 3 vCPUs, have $n"
+: >"$out/checks.txt"
+
+# run NAME POLICIES: sets on1 (samples of the waker on vCPU 1 out of 30) and stats
+run() {
+	log="$out/sched-$1.txt"
+	"$bin/vsched-loader" sched -d 7 -C 1:100 -P "$2" >"$log" 2>&1 &
+	lpid=$!
+	i=0
+	while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "$1: attached ($(state))" [ "$(state)" = enabled ]
+	# starts on vCPU 1, then may go anywhere: only a policy moves it away
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	taskset -c 1 sh -c 'i=0; while [ $i -lt 400 ]; do sleep 0.01; i=$((i + 1)); done' &
+	waker=$!
+	sleep 0.3
+	taskset -p -c "0-$((n - 1))" $waker >/dev/null
+	sleep 0.3
+	on1=0
+	for _ in $(seq 1 30); do
+		sleep 0.1
+		[ "$(cut -d' ' -f39 "/proc/$waker/stat" 2>/dev/null)" != 1 ] || on1=$((on1 + 1))
+	done
+	kill $waker 2>/dev/null || true
+	wait $waker 2>/dev/null || true
+	lrc=0
+	wait $lpid || lrc=$?
+	check "$1: loader rc=$lrc" [ "$lrc" = 0 ]
+	stats=$(grep '^stats ' "$log" || true)
+}
+num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
+
+run bvs 7
+check "bvs: waker on low-capacity vCPU 1 in $on1/30 samples (wanted <= 3)" [ "$on1" -le 3 ]
+check "bvs: bvs_pick=$(num bvs_pick) >= 1" [ "$(num bvs_pick)" -ge 1 ]
+run no-bvs 6
+check "no-bvs: waker on vCPU 1 in $on1/30 samples (wanted >= 8: the default keeps an idle prev_cpu)" \
+	[ "$on1" -ge 8 ]
+check "no-bvs: bvs_pick=$(num bvs_pick) = 0" [ "$(num bvs_pick)" = 0 ]
+cat "$out/checks.txt"
+exit $fail
