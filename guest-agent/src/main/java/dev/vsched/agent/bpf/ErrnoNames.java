@@ -25,6 +25,11 @@ final class ErrnoNames {
             Map.entry(4010, "LIBBPF_ERRNO__PROGTYPE"), Map.entry(4011, "LIBBPF_ERRNO__WRNGPID"),
             Map.entry(4012, "LIBBPF_ERRNO__INVSEQ"), Map.entry(4013, "LIBBPF_ERRNO__NLPARSE"));
 
+    /** Every known code and its name (LibBpfConstantsIT checks them against errno.h and libbpf.h). */
+    static Map<Integer, String> all() {
+        return NAMES;
+    }
+
     static String name(int errno) {
         return NAMES.getOrDefault(errno, "errno " + errno);
     }
