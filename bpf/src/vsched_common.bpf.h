@@ -41,23 +41,27 @@ static __always_inline __u64 vs_min(__u64 a, __u64 b)
 	return a < b ? a : b;
 }
 
-static __always_inline __u64 vs_max(__u64 a, __u64 b)
-{
-	return a > b ? a : b;
-}
-
-/* floor(log2(v)) for v > 0, 0 for v == 0; bounded loop-free for the verifier */
+/* floor(log2(v)) for v > 0, 0 for v == 0; loop-free for the verifier */
 static __always_inline __u32 vs_log2(__u64 v)
 {
-	__u32 r = 0;
+	__u32 r = 0, shift;
 
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) r += 1;
-	return r;
+	shift = (v >> 32) ? 32 : 0;
+	v >>= shift;
+	r += shift;
+	shift = (v >> 16) ? 16 : 0;
+	v >>= shift;
+	r += shift;
+	shift = (v >> 8) ? 8 : 0;
+	v >>= shift;
+	r += shift;
+	shift = (v >> 4) ? 4 : 0;
+	v >>= shift;
+	r += shift;
+	shift = (v >> 2) ? 2 : 0;
+	v >>= shift;
+	r += shift;
+	return r + ((v >> 1) ? 1 : 0);
 }
 
 #endif /* __VSCHED_COMMON_BPF_H */
