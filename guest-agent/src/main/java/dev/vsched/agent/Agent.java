@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** Capacity assumed for a vCPU not measured yet: full, the scheduler's convention for unknown. */
+    static final int UNKNOWN_CAPACITY = 1024;
 
     /** How the agent acts on what it measures. */
     public enum Mode {
@@ -148,9 +150,7 @@ public final class Agent implements AutoCloseable {
             }
             try {
                 maybeProbeTopology(s);
-                UsablePlan next = planner.plan(s.vcpus().values().stream()
-                        .map(v -> new RwcPlanner.Vcpu(v.cpu(), v.available(), v.smoothedCapacity())).toList(),
-                        stackedGroups());
+                UsablePlan next = planner.plan(plannerView(s), stackedGroups());
                 if (plan == null || !next.usable().equals(plan.usable())) {
                     LOG.info("usable vCPUs {} (hidden: {})", next.usableList(), next.hidden());
                     planChanges++;
@@ -168,6 +168,21 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * Every managed vCPU as the planner sees it. A vCPU whose SCHED_IDLE probe thread has not had a
+     * window yet (a fully busy VM starves it) counts as available at full capacity, as the scheduler
+     * treats unknown capacity: RWC still acts on topology, and never hides a vCPU on no evidence.
+     */
+    private List<RwcPlanner.Vcpu> plannerView(ContinuousProber.Snapshot s) {
+        List<RwcPlanner.Vcpu> out = new ArrayList<>();
+        for (int cpu : cpus) {
+            ContinuousProber.VcpuState v = s.vcpus().get(cpu);
+            out.add(v == null ? new RwcPlanner.Vcpu(cpu, true, UNKNOWN_CAPACITY)
+                    : new RwcPlanner.Vcpu(cpu, v.available(), v.smoothedCapacity()));
+        }
+        return out;
+    }
+
     private void maybeProbeTopology(ContinuousProber.Snapshot s) {
         long now = System.nanoTime();
         boolean due = topology == null
@@ -177,8 +192,8 @@ public final class Agent implements AutoCloseable {
         }
         try {
             GuestTopology guest = GuestTopology.read();
-            List<Integer> live = s.vcpus().values().stream().filter(ContinuousProber.VcpuState::available)
-                    .map(ContinuousProber.VcpuState::cpu).sorted().toList();
+            List<Integer> live = cpus.stream().filter(c -> s.vcpus().get(c) == null || s.vcpus().get(c).available())
+                    .toList();
             if (live.size() < 2) {
                 return;
             }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,6 +194,39 @@ class BpfObjectIT {
                 assertEquals(cpu, v.get(ValueLayout.JAVA_INT, 8), "copy " + cpu + " was written by another CPU");
             }
             assertThrows(IllegalStateException.class, () -> m.lookup(0, arena), "per-CPU maps need lookupPerCpu");
+        }
+    }
+
+    /** bpf/build/ holds the toolchain-built objects the guest images ship; load them too when present. */
+    @Test
+    void shippedObjectsBehaveOnThisKernel() throws Exception {
+        Path built = CProgram.repoRoot().resolve("bpf/build");
+        Path shippedVact = built.resolve(VschedIntf.VSCHED_OBJ_VACT);
+        Assumptions.assumeTrue(Files.isRegularFile(shippedVact), "no toolchain build in " + built);
+        try (BpfObject obj = BpfObject.open(shippedVact); Arena arena = Arena.ofConfined()) {
+            obj.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nrCpuIds);
+            obj.load();
+            obj.attachAll();
+            BpfMap vs = obj.map(VschedIntf.VSCHED_MAP_VACT);
+            VschedIntf.VactCpu[] before = readAll(vs, arena);
+            spinOnEveryCpu(300);
+            VschedIntf.VactCpu[] after = readAll(vs, arena);
+            for (int cpu : possible) {
+                assertTrue(after[cpu].hbCount() > before[cpu].hbCount(), "cpu " + cpu + " no heartbeat");
+            }
+        }
+        Path sched = built.resolve(VschedIntf.VSCHED_OBJ_SCHED);
+        if (Files.isRegularFile(sched) && !Files.exists(Path.of("/sys/kernel/sched_ext"))) {
+            // what the agent meets if it picks the scheduler on a kernel without sched_ext: a clean refusal
+            Map<Integer, String> fdsBefore = BpfFds.open();
+            try (BpfObject obj = BpfObject.open(sched)) {
+                obj.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nrCpuIds);
+                obj.setMaxEntries(VschedIntf.VSCHED_MAP_CPU_CFG, nrCpuIds);
+                BpfException e = assertThrows(BpfException.class, obj::load);
+                System.out.println("scheduler on a kernel without sched_ext: " + e.getMessage().lines().findFirst().orElse(""));
+                assertTrue(e.getMessage().contains(sched.toString()), e.getMessage());
+            }
+            assertEquals(fdsBefore, BpfFds.open());
         }
     }
 

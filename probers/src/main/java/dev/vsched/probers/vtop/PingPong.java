@@ -1,6 +1,7 @@
 package dev.vsched.probers.vtop;
 
 import dev.vsched.probers.proc.ThreadSchedstat;
+import dev.vsched.probers.sys.LibC;
 import dev.vsched.probers.sys.NativeCallException;
 import java.io.IOException;
 import dev.vsched.probers.sys.Threads;
@@ -28,13 +29,27 @@ public final class PingPong implements PairProber {
     private static final int MAX_SAMPLES = 1 << 17;
     private static final int DEADLINE_CHECK_MASK = 255;
 
-    private final long windowNs;
+    /** Lowest real-time priority: enough to keep normal tasks from switching the threads out. */
+    static final int RT_PRIORITY = 1;
 
-    public PingPong(long windowNs) {
+    private final long windowNs;
+    private final boolean realtime;
+
+    /**
+     * @param realtime run both threads SCHED_FIFO for the window (when permitted: root), so other work on
+     *                 the VM cannot switch them out and blur host stacking with guest contention; without
+     *                 permission, or with false, they run at normal priority and guest switches are counted
+     */
+    public PingPong(long windowNs, boolean realtime) {
         if (windowNs <= 0) {
             throw new IllegalArgumentException("ping-pong window must be positive, got " + windowNs + " ns");
         }
         this.windowNs = windowNs;
+        this.realtime = realtime;
+    }
+
+    public PingPong(long windowNs) {
+        this(windowNs, true);
     }
 
     public long windowNs() {
@@ -43,14 +58,15 @@ public final class PingPong implements PairProber {
 
     /** Runs the loops unpinned for a while so the JIT has compiled them before anything is measured. */
     public static void warmUp(long durationNs) {
-        measure(-1, -1, durationNs);
+        measure(-1, -1, durationNs, false);
     }
 
     @Override
     public List<PairMeasurement> probe(List<int[]> disjointPairs) {
         List<FutureTask<PairMeasurement>> tasks = new ArrayList<>();
         for (int[] p : disjointPairs) {
-            FutureTask<PairMeasurement> task = new FutureTask<>(() -> measure(p[0], p[1], windowNs));
+            FutureTask<PairMeasurement> task = new FutureTask<>(
+                    () -> measureOnThisThread(p[0], p[1], windowNs, realtime));
             Thread.ofPlatform().name("vtop-ping-" + p[0] + "-" + p[1]).daemon().start(task);
             tasks.add(task);
         }
@@ -69,8 +85,30 @@ public final class PingPong implements PairProber {
         return out;
     }
 
-    /** Measures one pair on the calling thread (the pinger) and one helper thread (the ponger). */
-    static PairMeasurement measure(int a, int b, long window) {
+    /** Measures one pair on two fresh threads, so the caller's own affinity and policy stay as they are. */
+    static PairMeasurement measure(int a, int b, long window, boolean realtime) {
+        FutureTask<PairMeasurement> task = new FutureTask<>(() -> measureOnThisThread(a, b, window, realtime));
+        Thread.ofPlatform().name("vtop-ping-" + a + "-" + b).daemon().start(task);
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while probing vCPUs " + a + " and " + b, e);
+        } catch (ExecutionException e) {
+            return PairMeasurement.failed(a, b, -1, String.valueOf(e.getCause()));
+        }
+    }
+
+    /** The calling (throw-away) thread is the pinger; a second thread is the ponger. */
+    private static PairMeasurement measureOnThisThread(int a, int b, long window, boolean realtime) {
+        // Pin before the ponger exists: a real-time ponger on this thread's current vCPU would starve it.
+        if (a >= 0) {
+            try {
+                Threads.pin(0, a);
+            } catch (NativeCallException e) {
+                return PairMeasurement.failed(a, b, a, "vCPU " + a + ": " + e.getMessage());
+            }
+        }
         long[] line = new long[LINE_LONGS];
         long[] stop = new long[LINE_LONGS];
         String[] pongError = new String[1];
@@ -81,6 +119,9 @@ public final class PingPong implements PairProber {
                 if (b >= 0) {
                     Threads.pin(0, b);
                 }
+                if (realtime) {
+                    tryRealtime();
+                }
                 SwitchCounter own = new SwitchCounter();
                 pong(line, stop);
                 pongSwitches[0] = own.switches();
@@ -90,37 +131,30 @@ public final class PingPong implements PairProber {
                 SLOT.setVolatile(stop, SLOT_INDEX, 1L);
             }
         });
-        try {
-            if (a >= 0) {
-                Threads.pin(0, a);
-            }
-            long[] rtt = new long[MAX_SAMPLES];
-            SwitchCounter own = new SwitchCounter();
-            long count = ping(line, stop, rtt, window);
-            long pingSwitches = own.switches();
-            SLOT.setVolatile(stop, SLOT_INDEX, 1L);
-            joinQuietly(ponger);
-            long switches = pingSwitches + pongSwitches[0];
-            if (pongError[0] != null) {
-                return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
-            }
-            int kept = (int) Math.min(count, MAX_SAMPLES);
-            if (kept == 0) {
-                return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, window, null, -1, switches);
-            }
-            long[] sorted = Arrays.copyOf(rtt, kept);
-            Arrays.sort(sorted);
-            return new PairMeasurement(a, b, sorted[kept / 2] / 2.0, sorted[(int) (kept * 0.9)] / 2.0, count, window,
-                    null, -1, switches);
-        } catch (NativeCallException e) {
-            SLOT.setVolatile(stop, SLOT_INDEX, 1L);
-            joinQuietly(ponger);
-            return PairMeasurement.failed(a, b, a, "vCPU " + a + ": " + e.getMessage());
+        long[] rtt = new long[MAX_SAMPLES];
+        SwitchCounter own = new SwitchCounter();
+        long count = ping(line, stop, rtt, window, realtime);
+        long pingSwitches = own.switches();
+        SLOT.setVolatile(stop, SLOT_INDEX, 1L);
+        joinQuietly(ponger);
+        long switches = pingSwitches + pongSwitches[0];
+        if (pongError[0] != null) {
+            return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
         }
+        int kept = (int) Math.min(count, MAX_SAMPLES);
+        if (kept == 0) {
+            return new PairMeasurement(a, b, Double.NaN, Double.NaN, 0, window, null, -1, switches);
+        }
+        long[] sorted = Arrays.copyOf(rtt, kept);
+        Arrays.sort(sorted);
+        return new PairMeasurement(a, b, sorted[kept / 2] / 2.0, sorted[(int) (kept * 0.9)] / 2.0, count, window,
+                null, -1, switches);
     }
 
-    private static long ping(long[] line, long[] stop, long[] rtt, long window) {
-        // Wait until the ponger is pinned and spinning (it publishes -1), bounded by the window.
+    private static long ping(long[] line, long[] stop, long[] rtt, long window, boolean realtime) {
+        // Wait until the ponger is pinned and spinning (it publishes -1), bounded by the window. Only then
+        // may this thread go real-time: before, the ponger may still be queued on this vCPU, and a
+        // SCHED_FIFO spinner would starve it.
         long start = System.nanoTime();
         long deadline = start + window;
         int spins = 0;
@@ -130,6 +164,9 @@ public final class PingPong implements PairProber {
                 return 0;
             }
             Thread.onSpinWait();
+        }
+        if (realtime) {
+            tryRealtime();
         }
         start = System.nanoTime();
         deadline = start + window;
@@ -199,6 +236,15 @@ public final class PingPong implements PairProber {
                 // a procfs file that fails to close holds nothing worth reporting
             }
             return n;
+        }
+    }
+
+    /** SCHED_FIFO for the calling (short-lived) thread if permitted; otherwise it stays as it is. */
+    private static void tryRealtime() {
+        try {
+            Threads.setPolicy(0, LibC.SCHED_FIFO, RT_PRIORITY);
+        } catch (NativeCallException e) {
+            // EPERM without root: measured at normal priority, guest switches still counted
         }
     }
 

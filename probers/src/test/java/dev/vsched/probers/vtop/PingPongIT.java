@@ -40,10 +40,11 @@ class PingPongIT {
 
     @Test
     void twoThreadsSharingOneVcpuAreGuestContentionNotStacking() {
-        // Both sides on vCPU 0: every handoff waits for the guest scheduler to switch threads, as slow as
-        // stacked vCPUs are. The thread switches give it away: the guest's doing, so not "stacked".
+        // Both sides on vCPU 0 at normal priority (as for a non-root user): every handoff waits for the
+        // guest scheduler to switch threads, as slow as stacked vCPUs are. The thread switches give it
+        // away: the guest's doing, so not "stacked".
         PingPong.warmUp(20_000_000L);
-        PairMeasurement m = PingPong.measure(0, 0, 50_000_000L);
+        PairMeasurement m = PingPong.measure(0, 0, 50_000_000L, false);
         assertFalse(m.failed(), String.valueOf(m.error()));
         assertTrue(m.noProgress() || m.oneWayNs() >= STACKED_NS, "one-way " + m.oneWayNs() + " ns");
         assertTrue(m.disturbedByGuest(), m.guestSwitches() + " guest switches for " + m.roundTrips() + " round trips");
@@ -51,8 +52,43 @@ class PingPongIT {
     }
 
     @Test
+    void realtimeThreadsAreNotDisturbedByNormalWorkOnTheirVcpus() throws Exception {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            return;
+        }
+        // A busy normal-priority thread on each vCPU, as a loaded guest has.
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> hogs = new java.util.ArrayList<>();
+        for (int cpu = 0; cpu < 2; cpu++) {
+            int c = cpu;
+            hogs.add(Thread.ofPlatform().daemon().start(() -> {
+                dev.vsched.probers.sys.Threads.pin(0, c);
+                long x = 1;
+                while (!stop.get()) {
+                    x = x * 31 + 7;
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            }));
+        }
+        try {
+            PingPong.warmUp(20_000_000L);
+            PairMeasurement m = PingPong.measure(0, 1, 20_000_000L, true);
+            assertFalse(m.failed(), String.valueOf(m.error()));
+            assertFalse(m.disturbedByGuest(), m.toString());
+            assertTrue(m.roundTrips() > 1000, m.toString());
+        } finally {
+            stop.set(true);
+            for (Thread h : hogs) {
+                h.join();
+            }
+        }
+    }
+
+    @Test
     void anOfflineVcpuFailsThePairNamingIt() {
-        PairMeasurement m = PingPong.measure(0, 1000, 5_000_000L);
+        PairMeasurement m = PingPong.measure(0, 1000, 5_000_000L, true);
         assertTrue(m.failed());
         assertEquals(1000, m.failedCpu());
         assertNotNull(m.error());
