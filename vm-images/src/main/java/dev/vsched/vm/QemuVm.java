@@ -72,7 +72,9 @@ public final class QemuVm implements AutoCloseable {
             // Fail on a bad layout before anything is started.
             spec.layout().validate(spec.vcpus(), onlineCpus());
         }
-        Path dir = Files.createTempDirectory("vsched-vm-");
+        sweepStaleTempDirs();
+        // The owner pid in the name lets a later run remove what a SIGKILLed JVM left.
+        Path dir = Files.createTempDirectory(TEMP_PREFIX + ProcessHandle.current().pid() + "-");
         TempDir tmp = new TempDir(dir);
         Cleanup.register(tmp);
         List<String> cmd = command(spec, dir);
@@ -128,6 +130,27 @@ public final class QemuVm implements AutoCloseable {
             Thread.sleep(20);
         }
         // The guest died or hung before /init: await() reports it with the console.
+    }
+
+    static final String TEMP_PREFIX = "vsched-vm-";
+
+    /** Deletes temp directories of harness JVMs that no longer exist (killed without cleanup). */
+    static void sweepStaleTempDirs() {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList()) {
+                String[] parts = p.getFileName().toString().substring(TEMP_PREFIX.length()).split("-");
+                try {
+                    long owner = Long.parseLong(parts[0]);
+                    if (ProcessHandle.of(owner).isEmpty()) {
+                        new TempDir(p).close();
+                    }
+                } catch (NumberFormatException | UncheckedIOException e) {
+                    // Not ours, or being removed by someone else: leave it.
+                }
+            }
+        } catch (IOException e) {
+            // Sweeping is best effort; this run's own cleanup does not depend on it.
+        }
     }
 
     static List<String> command(VmSpec spec, Path dir) {
