@@ -2,7 +2,9 @@
 /*
  * A program the kernel's verifier must refuse: it dereferences a map lookup
  * result without the NULL check.  BpfObjectIT loads it to prove that a load
- * failure's exception carries the verifier's own words.
+ * failure's exception carries the verifier's own words.  The unrolled loop
+ * only makes the verifier log longer than LibBpfLog's first 1 KiB buffer, so
+ * the re-format path (from the va_list copy) is exercised too.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -20,8 +22,12 @@ int verifier_reject(struct __sk_buff *skb)
 {
 	__u32 key = 0;
 	__u64 *v = bpf_map_lookup_elem(&vr_map, &key);
+	__u64 acc = 0;
 
-	return (int)*v;	/* no NULL check: "invalid mem access 'map_value_or_null'" */
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		acc += bpf_get_prandom_u32();
+	return (int)(*v + acc);	/* no NULL check: "invalid mem access 'map_value_or_null'" */
 }
 
 char _license[] SEC("license") = "GPL";

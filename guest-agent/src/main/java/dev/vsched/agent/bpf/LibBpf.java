@@ -49,7 +49,7 @@ public final class LibBpf {
     public static final int LIBBPF_INFO = 1;
     public static final int LIBBPF_DEBUG = 2;
 
-    /** enum bpf_prog_type values used here (uapi linux/bpf.h; checked by LibBpfConstantsTest). */
+    /** enum bpf_prog_type values used here (uapi linux/bpf.h; checked by LibBpfConstantsIT). */
     public static final int BPF_PROG_TYPE_STRUCT_OPS = 27;
     /** enum bpf_map_type values of the per-CPU maps (their values are one copy per possible CPU). */
     public static final int BPF_MAP_TYPE_PERCPU_HASH = 5;

@@ -271,6 +271,12 @@ class BpfObjectIT {
             assertFalse(e.logTail().isEmpty(), "no libbpf log captured");
             String log = String.join("\n", e.logTail());
             assertTrue(log.contains("invalid mem access 'map_value_or_null'"), log);
+            // the verifier log arrives as one printf longer than LibBpfLog's first buffer: all of it is here
+            int begin = log.indexOf("-- BEGIN PROG LOAD LOG --");
+            int end = log.indexOf("-- END PROG LOAD LOG --");
+            assertTrue(begin >= 0 && end > begin, log);
+            assertTrue(end - begin > 1024, "verifier log only " + (end - begin) + " chars: make the program longer");
+            assertTrue(log.substring(begin, end).contains("0: R1=ctx()"), "log lost its start: " + log);
             assertTrue(log.contains("verifier_reject"), log);
             assertFalse(log.contains("%s") || log.contains("%d"), "unformatted printf arguments: " + log);
             assertTrue(e.getMessage().contains("map_value_or_null"), e.getMessage());
