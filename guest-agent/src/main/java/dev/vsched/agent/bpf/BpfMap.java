@@ -2,17 +2,23 @@ package dev.vsched.agent.bpf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import dev.vsched.probers.proc.CpuList;
+import java.io.IOException;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A map of a {@link BpfObject}, valid while the object is open. Keys and values are {@link MemorySegment}s
  * whose size must equal the map's key and value size exactly (a size mismatch means the Java mirror and the
  * BPF object disagree about a layout, which must never be papered over). Per-CPU maps hold one value per
- * possible CPU: {@link #lookupPerCpu} returns them in CPU order.
+ * possible CPU: {@link #lookupPerCpu} returns them keyed by CPU id.
  */
 public final class BpfMap {
+    private static final String POSSIBLE = "/sys/devices/system/cpu/possible";
+
     private final BpfObject owner;
     private final MemorySegment map;
     private final String name;
@@ -118,14 +124,21 @@ public final class BpfMap {
     }
 
     /**
-     * Per-CPU maps: the value of every possible CPU under {@code index} (u32 key), in CPU order, each a
-     * {@link #valueSize()}-byte slice of one buffer allocated in {@code arena}.
+     * Per-CPU maps: the value of every possible CPU under {@code index} (u32 key), keyed by CPU id, each a
+     * {@link #valueSize()}-byte slice of one buffer allocated in {@code arena}. The kernel copies one value
+     * per possible CPU in id order, so with holes in the possible mask the i-th copy is the i-th possible
+     * CPU's, not CPU i's.
      */
-    public List<MemorySegment> lookupPerCpu(int index, Arena arena) throws BpfException {
+    public SortedMap<Integer, MemorySegment> lookupPerCpu(int index, Arena arena) throws BpfException {
         if (!isPerCpu()) {
             throw new IllegalStateException(name + " is not a per-CPU map");
         }
+        int[] ids = possibleCpuIds();
         int cpus = possibleCpus();
+        if (cpus != ids.length) {
+            throw new IllegalStateException("libbpf counts " + cpus + " possible CPUs, "
+                    + POSSIBLE + " lists " + ids.length);
+        }
         long vsz = valueSize();
         long stride = (vsz + 7) & ~7L;  // the kernel copies each CPU's value at an 8-byte stride
         MemorySegment all = arena.allocate(stride * cpus, 8);
@@ -141,9 +154,9 @@ public final class BpfMap {
                 }
             }
         }
-        List<MemorySegment> out = new ArrayList<>(cpus);
-        for (int c = 0; c < cpus; c++) {
-            out.add(all.asSlice(c * stride, vsz));
+        SortedMap<Integer, MemorySegment> out = new TreeMap<>();
+        for (int i = 0; i < cpus; i++) {
+            out.put(ids[i], all.asSlice(i * stride, vsz));
         }
         return out;
     }
@@ -167,14 +180,35 @@ public final class BpfMap {
         }
     }
 
-    /** Number of possible CPUs as libbpf counts them for per-CPU values. */
+    /** Number of possible CPUs as libbpf counts them (the weight of the possible mask): per-CPU copies. */
     public static int possibleCpus() throws BpfException {
         LibBpf.requireLoaded();
         int n = LibBpf.libbpf_num_possible_cpus();
         if (n <= 0) {
-            throw BpfException.of("libbpf_num_possible_cpus", -n, "/sys/devices/system/cpu/possible");
+            throw BpfException.of("libbpf_num_possible_cpus", -n, POSSIBLE);
         }
         return n;
+    }
+
+    /** The ids of the possible CPUs, ascending. */
+    public static int[] possibleCpuIds() {
+        try {
+            return CpuList.parse(Files.readString(Path.of(POSSIBLE)).strip()).stream().toArray();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot read " + POSSIBLE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * nr_cpu_ids, the highest possible CPU id + 1: the max_entries of per-vCPU ARRAY maps such as vs_vact,
+     * which are indexed by CPU id (bpf/README.md, loading step 3).
+     */
+    public static int nrCpuIds() {
+        int[] ids = possibleCpuIds();
+        if (ids.length == 0) {
+            throw new IllegalStateException(POSSIBLE + " lists no CPU");
+        }
+        return ids[ids.length - 1] + 1;
     }
 
     private static MemorySegment u32Key(Arena arena, int index) {

@@ -416,7 +416,7 @@ public final class VschedIntf {
         return (long) STATS_CNT.get(stats, 0L, (long) stat.ordinal());
     }
 
-    /** Sums counter {@code stat} over the per-CPU copies {@link BpfMap#lookupPerCpu} returned. */
+    /** Sums counter {@code stat} over the per-CPU copies {@link BpfMap#lookupPerCpu} returned (its values()). */
     public static long statSum(Iterable<MemorySegment> perCpu, Stat stat) {
         long sum = 0;
         for (MemorySegment s : perCpu) {
