@@ -82,16 +82,20 @@ public final class LibBpf {
         static final String FAILURE;
 
         static {
-            SymbolLookup lookup = null;
-            String failure = null;
-            try {
-                // The global arena: libbpf keeps our print callback and its own state for the process's life.
-                lookup = SymbolLookup.libraryLookup(SONAME, Arena.global());
-            } catch (IllegalArgumentException | IllegalCallerException e) {
-                failure = SONAME + " could not be loaded (" + e.getMessage() + "): install the " + PACKAGE_HINT;
-            }
-            LOOKUP = lookup;
+            // The global arena: libbpf keeps our print callback and its own state for the process's life.
+            String failure = loadFailure(SONAME, Arena.global());
+            LOOKUP = failure == null ? SymbolLookup.libraryLookup(SONAME, Arena.global()) : null;
             FAILURE = failure;
+        }
+    }
+
+    /** Null if {@code soname} can be dlopen()ed, else a message saying which package provides libbpf. */
+    static String loadFailure(String soname, Arena arena) {
+        try {
+            SymbolLookup.libraryLookup(soname, arena);
+            return null;
+        } catch (IllegalArgumentException | IllegalCallerException e) {
+            return soname + " could not be loaded (" + e.getMessage() + "): install the " + PACKAGE_HINT;
         }
     }
 
