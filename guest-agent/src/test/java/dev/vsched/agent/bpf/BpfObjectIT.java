@@ -233,6 +233,17 @@ class BpfObjectIT {
     }
 
     @Test
+    void bpfCheckRunsVactAndRefusesSchedWithoutSchedExt() throws Exception {
+        Map<Integer, String> fdsBefore = BpfFds.open();
+        assertEquals(0, BpfCheck.run(false, dir, 0.3));
+        assertEquals(fdsBefore, BpfFds.open());
+        if (!Files.exists(Path.of("/sys/kernel/sched_ext"))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> BpfCheck.run(true, dir, 0.1));
+            assertTrue(e.getMessage().contains("no sched_ext"), e.getMessage());
+        }
+    }
+
+    @Test
     void missingObjectNamesThePath() {
         Path missing = dir.resolve("no-such-dir/nothing.bpf.o");
         BpfException e = assertThrows(BpfException.class, () -> BpfObject.open(missing));

@@ -1,0 +1,124 @@
+package dev.vsched.agent.bpf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SortedMap;
+
+/**
+ * A diagnostic loader, the Java twin of bpf/'s vsched-loader, for checking the bindings on a real kernel
+ * (e.g. in a 7.2 guest, where sched_ext exists):
+ *
+ * <pre>
+ *   java --enable-native-access=ALL-UNNAMED -cp vsched.jar dev.vsched.agent.bpf.BpfCheck vact|sched OBJ_DIR SECONDS
+ * </pre>
+ *
+ * Follows bpf/README.md's loading order, prints key=value lines (libbpf version, load time, for sched the
+ * ops name and state before and after detaching, counters and exit info, then every vCPU's vACT record).
+ * Exit status: 0 ok, 1 setup error (message on stderr), 2 the kernel ejected the scheduler.
+ */
+public final class BpfCheck {
+    private static final Path SCX = Path.of("/sys/kernel/sched_ext");
+
+    private BpfCheck() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 3 || !(args[0].equals("vact") || args[0].equals("sched"))) {
+            System.err.println("usage: BpfCheck vact|sched OBJ_DIR SECONDS");
+            System.exit(1);
+        }
+        try {
+            System.exit(run(args[0].equals("sched"), Path.of(args[1]), Double.parseDouble(args[2])));
+        } catch (BpfException | RuntimeException | java.io.IOException e) {
+            System.err.println("BpfCheck: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        }
+    }
+
+    static int run(boolean sched, Path dir, double seconds)
+            throws BpfException, java.io.IOException, InterruptedException {
+        if (sched && !Files.isDirectory(SCX)) {
+            throw new IllegalStateException("this kernel has no sched_ext (" + SCX + " missing); use vact");
+        }
+        LibBpf.requireLoaded();
+        System.out.println("libbpf version=" + LibBpf.version());
+        int nr = BpfMap.nrCpuIds();
+        Path objPath = dir.resolve(sched ? VschedIntf.VSCHED_OBJ_SCHED : VschedIntf.VSCHED_OBJ_VACT);
+        boolean ejected = false;
+        try (BpfObject obj = BpfObject.open(objPath); Arena arena = Arena.ofConfined()) {
+            obj.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nr);
+            if (sched) {
+                obj.setMaxEntries(VschedIntf.VSCHED_MAP_CPU_CFG, nr);
+            }
+            long t0 = System.nanoTime();
+            obj.load();
+            System.out.printf("loaded obj=%s ms=%d nr_cpu_ids=%d%n", objPath, (System.nanoTime() - t0) / 1_000_000, nr);
+
+            MemorySegment vc = arena.allocate(VschedIntf.VSCHED_VACT_CFG);
+            VschedIntf.VactCfg.DEFAULTS.write(vc);
+            obj.map(VschedIntf.VSCHED_MAP_VACT_CFG).update(0, vc);
+            if (sched) {
+                BpfMap cpuCfg = obj.map(VschedIntf.VSCHED_MAP_CPU_CFG);
+                MemorySegment cc = arena.allocate(VschedIntf.VSCHED_CPU_CFG);
+                for (int cpu : BpfMap.possibleCpuIds()) {
+                    new VschedIntf.CpuCfg(0, 0, VschedIntf.VSCHED_CPU_F_VALID, cpu, System.nanoTime()).write(cc);
+                    cpuCfg.update(cpu, cc);
+                }
+                MemorySegment conf = arena.allocate(VschedIntf.VSCHED_CONFIG);
+                VschedIntf.Config.defaults(1).write(conf);
+                obj.map(VschedIntf.VSCHED_MAP_CONFIG).update(0, conf);
+            }
+            obj.attachAll();  // tracing first: the scheduler starts with live heartbeats
+            if (sched) {
+                BpfLink ops = obj.attachStructOps(VschedIntf.VSCHED_OPS_MAP);
+                System.out.printf("attached ops=%s state=%s%n", read("root/ops"), read("state"));
+                long end = System.nanoTime() + (long) (seconds * 1e9);
+                while (System.nanoTime() < end && !ejected) {
+                    Thread.sleep(100);
+                    ejected = !"enabled".equals(read("state"));
+                }
+                System.out.printf("before_detach state=%s ejected=%d%n", read("state"), ejected ? 1 : 0);
+                SortedMap<Integer, MemorySegment> stats = obj.map(VschedIntf.VSCHED_MAP_STATS).lookupPerCpu(0, arena);
+                StringBuilder sb = new StringBuilder("stats");
+                for (VschedIntf.Stat st : VschedIntf.Stat.values()) {
+                    sb.append(' ').append(st.key()).append('=').append(VschedIntf.statSum(stats.values(), st));
+                }
+                System.out.println(sb);
+                ops.close();
+                Thread.sleep(200);
+                System.out.printf("after_detach state=%s%n", read("state"));
+                VschedIntf.ExitInfo ei = VschedIntf.ExitInfo.read(obj.map(VschedIntf.VSCHED_MAP_EXIT).lookup(0, arena));
+                System.out.printf("exit kind=%d code=%d reason=\"%s\" msg=\"%s\"%n", ei.kind(), ei.exitCode(),
+                        ei.reason(), ei.msg());
+            } else {
+                Thread.sleep((long) (seconds * 1000));
+            }
+            BpfMap vact = obj.map(VschedIntf.VSCHED_MAP_VACT);
+            long now = System.nanoTime();
+            for (int cpu : BpfMap.possibleCpuIds()) {
+                VschedIntf.VactCpu v = VschedIntf.VactCpu.read(vact.lookup(cpu, arena));
+                System.out.printf("vact cpu=%d hb_count=%d hb_age_ns=%d tick_ns=%d idle=%d steal_ns=%d steal_jumps=%d "
+                        + "inactive_count=%d inactive_max_ns=%d idle_gaps=%d pv_supported=%d kmod_steal=%d "
+                        + "hz_votes=%s%n", cpu, v.hbCount(), v.hbNs() == 0 ? -1 : now - v.hbNs(), v.tickNs(),
+                        v.idle() ? 1 : 0, v.stealNs(), v.stealJumps(), v.inactiveCount(), v.inactiveMaxNs(),
+                        v.idleGaps(), v.pvSupported() ? 1 : 0, v.kmodSteal() ? 1 : 0,
+                        Arrays.toString(v.hzVotes()).replace(" ", ""));
+            }
+        }
+        return ejected ? 2 : 0;
+    }
+
+    private static String read(String name) {
+        try {
+            return Files.readString(SCX.resolve(name)).strip();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+}
