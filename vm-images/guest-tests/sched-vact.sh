@@ -3,8 +3,8 @@
 # The vACT tracing programs alone (no sched_ext needed: 7.2 and 6.1).
 # Runs one busy loop per vCPU (so no vCPU sits in tickless idle), attaches
 # vsched_vact.bpf.o for vsched.vact_secs seconds (default 3) and checks that
-# every vCPU reported heartbeats at a plausible rate (>= 25/s: HZ is at least
-# 100, TCG round-robin loses some) and a learnt or configured tick.
+# every vCPU reported heartbeats (>= 5/s) and that none got fewer than a
+# quarter of the best vCPU's count.
 # TCG has no steal, so steal jumps are reported, not required.
 # Writes vact.txt, checks.txt. rc 0 iff all passed.
 set -eu
@@ -39,21 +39,29 @@ for p in $loops; do kill "$p"; done
 for p in $loops; do wait "$p" 2>/dev/null || true; done
 check "loader rc=$lrc $(tail -1 "$out/vact.txt" | cut -c1-120)" [ "$lrc" = 0 ]
 
-min=$((secs * 25))
+# A loaded host starves single-threaded TCG and the guest loses ticks, so the
+# rate bar is low (5/s) and the real check is balance: with a busy loop on
+# each, no vCPU may get fewer than a quarter of the best one's heartbeats.
+min=$((secs * 5))
 seen=0
+best=0
+counts=""
 for c in $(seq 0 $((n - 1))); do
 	line=$(grep "^vact cpu=$c " "$out/vact.txt" || true)
 	[ -n "$line" ] || { bad "cpu$c: no vact line"; continue; }
 	seen=$((seen + 1))
 	hb=$(echo "$line" | tr ' ' '\n' | sed -n 's/^hb_count=//p')
+	hb=${hb:-0}
+	counts="$counts $c:$hb"
+	[ "$hb" -le "$best" ] || best=$hb
 	tick=$(echo "$line" | tr ' ' '\n' | sed -n 's/^tick_ns=//p')
 	jumps=$(echo "$line" | tr ' ' '\n' | sed -n 's/^steal_jumps=//p')
 	inact=$(echo "$line" | tr ' ' '\n' | sed -n 's/^inactive_count=//p')
-	if [ "${hb:-0}" -ge "$min" ]; then
-		pass "cpu$c hb_count=$hb tick_ns=$tick inactive=$inact steal_jumps=$jumps"
-	else
-		bad "cpu$c hb_count=${hb:-none} (wanted >= $min in ${secs}s)"
-	fi
+	check "cpu$c hb_count=$hb >= $min (tick_ns=$tick inactive=$inact steal_jumps=$jumps)" \
+		[ "$hb" -ge "$min" ]
+done
+for cc in $counts; do
+	check "cpu${cc%%:*} hb_count=${cc#*:} >= best/4 ($best/4)" [ $((${cc#*:} * 4)) -ge "$best" ]
 done
 check "$seen of $n vCPUs reported" [ "$seen" = "$n" ]
 cat "$out/checks.txt"
