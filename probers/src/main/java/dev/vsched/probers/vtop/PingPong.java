@@ -28,6 +28,8 @@ public final class PingPong implements PairProber {
     /** Round trips kept for percentiles; more are counted. */
     private static final int MAX_SAMPLES = 1 << 17;
     private static final int DEADLINE_CHECK_MASK = 255;
+    /** How long the pinger waits for the ponger to be pinned and spinning before giving up. */
+    static final long READY_TIMEOUT_NS = 500_000_000L;
 
     /** Lowest real-time priority: enough to keep normal tasks from switching the threads out. */
     static final int RT_PRIORITY = 1;
@@ -156,7 +158,8 @@ public final class PingPong implements PairProber {
         // may this thread go real-time: before, the ponger may still be queued on this vCPU, and a
         // SCHED_FIFO spinner would starve it.
         long start = System.nanoTime();
-        long deadline = start + window;
+        // Starting and pinning the ponger is not part of the measurement: it gets its own, longer budget.
+        long deadline = start + Math.max(window, READY_TIMEOUT_NS);
         int spins = 0;
         while ((long) SLOT.getAcquire(line, SLOT_INDEX) != -1L) {
             if ((++spins & DEADLINE_CHECK_MASK) == 0
