@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Edge cases of the vsched scheduler (kernel with sched_ext, >= 2 vCPUs):
+#   bad input: vsched-loader refuses an out-of-range CPU, a bad capacity and
+#              an unknown policy bit with a message naming it, and leaves
+#              sched_ext disabled;
+#   hide-all:  hiding every vCPU is refused by the scheduler (RWC off): busy
+#              loops keep running, no ejection, rwc_avoid stays 0;
+#   no-policy: policies 0 (a plain vtime scheduler) runs a load, no ejection.
+# Writes edge-*.txt, checks.txt. rc 0 iff all passed.
+set -eu
+# busybox ash has pipefail; POSIX sh does not
+# shellcheck disable=SC3040
+set -o pipefail
+out=$VSCHED_OUT
+bin=/opt/vsched/bpf
+fail=0
+pass() { echo "ok   $*" >>"$out/checks.txt"; }
+bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
+check() { # NAME COMMAND... : passes when COMMAND succeeds
+	_what=$1
+	shift
+	if "$@"; then pass "$_what"; else bad "$_what"; fi
+}
+die() { echo "sched-edge: $*" >&2; exit 1; }
+state() { cat /sys/kernel/sched_ext/state; }
+
+[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
+[ -d /sys/kernel/sched_ext ] || die "kernel $(uname -r) has no sched_ext"
+n=$(nproc)
+[ "$n" -ge 2 ] || die "needs at least 2 vCPUs, have $n"
+: >"$out/checks.txt"
+
+# refuse ARGS... EXPECTED-TEXT: the loader must fail naming the problem
+refuse() {
+	want=$1
+	shift
+	rc=0
+	"$bin/vsched-loader" sched -d 1 "$@" >"$out/edge-bad.txt" 2>&1 || rc=$?
+	check "bad input '$*' refused (rc=$rc)" [ "$rc" = 1 ]
+	check "bad input '$*' names '$want'" grep -q "$want" "$out/edge-bad.txt"
+	check "bad input '$*' left sched_ext $(state)" [ "$(state)" = disabled ]
+}
+refuse "CPU in -H" -H "$n"
+refuse "capacity in -C" -C 0:5000
+refuse "policies (-P)" -P 99
+
+# load NAME ARGS...: a busy loop per vCPU under the scheduler; sets stats
+load() {
+	name=$1
+	shift
+	"$bin/vsched-loader" sched -d 6 "$@" >"$out/edge-$name.txt" 2>&1 &
+	lpid=$!
+	i=0
+	while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "$name: attached ($(state))" [ "$(state)" = enabled ]
+	loops=""
+	for _ in $(seq 1 "$n"); do
+		sh -c 'while :; do :; done' &
+		loops="$loops $!"
+	done
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	sh -c 'i=0; while [ $i -lt 5000 ]; do i=$((i + 1)); done; echo finished' >"$out/edge-$name-work.txt"
+	for p in $loops; do kill "$p"; done
+	for p in $loops; do wait "$p" 2>/dev/null || true; done
+	check "$name: work finished under load" grep -q finished "$out/edge-$name-work.txt"
+	lrc=0
+	wait $lpid || lrc=$?
+	check "$name: loader rc=$lrc (2 = ejected)" [ "$lrc" = 0 ]
+	check "$name: detached ($(state))" [ "$(state)" = disabled ]
+	stats=$(grep '^stats ' "$out/edge-$name.txt" || true)
+}
+num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
+
+load hide-all -H "0-$((n - 1))"
+check "hide-all: rwc_avoid=$(num rwc_avoid) = 0 (RWC refused)" [ "$(num rwc_avoid)" = 0 ]
+load no-policy -P 0
+check "no-policy: bvs_pick=$(num bvs_pick) ivh_move=$(num ivh_move) = 0" \
+	[ "$(num bvs_pick)$(num ivh_move)" = 00 ]
+cat "$out/checks.txt"
+exit $fail
