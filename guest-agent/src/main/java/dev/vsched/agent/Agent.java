@@ -190,6 +190,11 @@ public final class Agent implements AutoCloseable {
         if (!due || cpus.size() < 2) {
             return;
         }
+        if (!s.threshold().measured()) {
+            // The stacked threshold is the measured inactivity threshold; without one, every pair would
+            // look stacked. Wait for a calibration window.
+            return;
+        }
         try {
             GuestTopology guest = GuestTopology.read();
             List<Integer> live = cpus.stream().filter(c -> s.vcpus().get(c) == null || s.vcpus().get(c).available())

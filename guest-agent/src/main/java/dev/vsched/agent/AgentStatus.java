@@ -49,10 +49,16 @@ final class AgentStatus {
             v.put("cpu", cpu);
             ContinuousProber.VcpuState st = s == null ? null : s.vcpus().get(cpu);
             if (st == null) {
-                v.put("available", false);
-                v.put("error", "not probed yet");
+                // Its SCHED_IDLE probe thread has not had a window yet: the vCPU is busy, not gone.
+                v.put("available", true);
+                v.putNull("error");
+                v.put("fresh", false);
+                v.put("sampled", false);
+                v.put("usable", plan != null && plan.usable().get(cpu));
+                v.put("hidden", plan == null ? null : plan.hidden().get(cpu));
                 continue;
             }
+            v.put("sampled", true);
             v.put("available", st.available());
             v.put("error", st.error());
             v.put("fresh", st.fresh());

@@ -54,6 +54,11 @@ final class StatusCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%5d  unavailable: %s%n", v.get("cpu").asInt(), text(v.get("error")));
                 continue;
             }
+            if (!v.get("sampled").asBoolean()) {
+                out.printf(Locale.ROOT, "%5d  not sampled yet (busy vCPU) %7s  %s%n", v.get("cpu").asInt(),
+                        v.get("usable").asBoolean() ? "yes" : "no", text(v.get("hidden")));
+                continue;
+            }
             out.printf(Locale.ROOT, "%5d %9d %7.1f%% %7.2f %7s %9.1f ms  %s%n", v.get("cpu").asInt(),
                     v.get("capacity").asInt(), 100 * v.get("timeshare").asDouble(), v.get("speed").asDouble(),
                     v.get("usable").asBoolean() ? "yes" : "no", v.get("inactive_p99_ns").asLong() / 1e6,

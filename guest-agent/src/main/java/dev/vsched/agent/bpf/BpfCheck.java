@@ -1,5 +1,7 @@
 package dev.vsched.agent.bpf;
 
+import dev.vsched.probers.sys.LibC;
+import dev.vsched.probers.sys.Threads;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -100,7 +102,10 @@ public final class BpfCheck {
                 Thread.sleep((long) (seconds * 1000));
             }
             BpfMap vact = obj.map(VschedIntf.VSCHED_MAP_VACT);
-            long now = System.nanoTime();
+            // the header's clock is CLOCK_MONOTONIC; nanoTime should be the same clock: print both
+            long java = System.nanoTime();
+            long now = Threads.clockNanos(LibC.CLOCK_MONOTONIC);
+            System.out.printf("clock monotonic_ns=%d nano_time_ns=%d diff_ns=%d%n", now, java, now - java);
             for (int cpu : BpfMap.possibleCpuIds()) {
                 VschedIntf.VactCpu v = VschedIntf.VactCpu.read(vact.lookup(cpu, arena));
                 System.out.printf("vact cpu=%d hb_count=%d hb_age_ns=%d tick_ns=%d idle=%d steal_ns=%d steal_jumps=%d "

@@ -2,7 +2,9 @@ package dev.vsched.probers.continuous;
 
 import dev.vsched.probers.proc.ProcStat;
 import dev.vsched.probers.stats.LatencySummary;
+import dev.vsched.probers.sys.LibC;
 import dev.vsched.probers.sys.NativeCallException;
+import dev.vsched.probers.sys.Threads;
 import dev.vsched.probers.timeline.ClassifiedTimeline;
 import dev.vsched.probers.timeline.GapThreshold;
 import dev.vsched.probers.timeline.TimelineSample;
@@ -27,7 +29,8 @@ import java.util.function.Consumer;
  * runs a short timeline window every period, all vCPUs in the same wall window. Short windows (default
  * 3 ms every second) start cold after a sleep and hold about one timer tick, so their gaps are mostly
  * wake-up jitter: the gap threshold comes instead from a longer calibration window on every vCPU at start
- * and every {@link Config#calibrateEvery} rounds (as the original's heavier pass every few rounds).
+ * and every {@link Config#calibrateEvery} rounds (as the original's heavier pass every few rounds), run at
+ * normal priority so that even a fully busy VM yields a threshold.
  * Capacities are smoothed with an EMA; the vCPU latency distribution covers the last rounds.
  * SCHED_IDLE means a busy vCPU starves its probe thread rather than the VM's work: such a round yields no
  * sample for that vCPU and the previous estimate stands (or, with paravirtual steal, steal is used).
@@ -151,9 +154,26 @@ public final class ContinuousProber implements AutoCloseable {
                     timeline.prepare();
                     // Once per pinning, long enough for the JIT: an interpreted loop would set the floor so
                     // high that jitter, not the timer tick, dominates the gaps the threshold is derived from.
-                    floor = timeline.calibrate(CALIBRATION_NS);
+                    // Normal priority for the same reason as the calibration windows.
+                    Threads.setPolicy(0, LibC.SCHED_OTHER, 0);
+                    try {
+                        floor = timeline.calibrate(CALIBRATION_NS);
+                    } finally {
+                        Threads.setPolicy(0, LibC.SCHED_IDLE, 0);
+                    }
                 }
-                sample = timeline.run(calibrating(round) ? config.calibrationWindowNs() : config.windowNs(), floor);
+                if (calibrating(round)) {
+                    // At normal priority: a SCHED_IDLE thread on a fully busy vCPU would never run, and
+                    // without calibration there is no threshold at all. 50 ms a minute is 0.08%.
+                    Threads.setPolicy(0, LibC.SCHED_OTHER, 0);
+                    try {
+                        sample = timeline.run(config.calibrationWindowNs(), floor);
+                    } finally {
+                        Threads.setPolicy(0, LibC.SCHED_IDLE, 0);
+                    }
+                } else {
+                    sample = timeline.run(config.windowNs(), floor);
+                }
                 if (!sample.available()) {
                     error = sample.lostCpu();
                     floor = -1; // re-pin next round

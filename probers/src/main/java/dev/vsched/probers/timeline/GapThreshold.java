@@ -52,6 +52,11 @@ public record GapThreshold(long noiseNs, long thresholdNs, int basis) {
         return new GapThreshold(median, threshold, basis);
     }
 
+    /** False when no vCPU had enough gaps: the threshold is only a floor multiple, not a measurement. */
+    public boolean measured() {
+        return basis >= 0;
+    }
+
     static long median(long[] values) {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
