@@ -156,7 +156,8 @@ public final class Agent implements AutoCloseable {
                     planChanges++;
                 }
                 plan = next;
-                if (config.rwcEnabled()) {
+                // Before the first topology probe, stacked duplicates are unknown: act on nothing yet.
+                if (config.rwcEnabled() && (topology != null || cpus.size() < 2)) {
                     List<String> problems = backend.apply(next);
                     lastProblem = problems.isEmpty() ? null : String.join("; ", problems);
                     problems.forEach(p -> LOG.warn("RWC: {}", p));

@@ -1,7 +1,5 @@
 package dev.vsched.agent.bpf;
 
-import dev.vsched.probers.sys.LibC;
-import dev.vsched.probers.sys.Threads;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -102,15 +100,18 @@ public final class BpfCheck {
                 Thread.sleep((long) (seconds * 1000));
             }
             BpfMap vact = obj.map(VschedIntf.VSCHED_MAP_VACT);
-            // the header's clock is CLOCK_MONOTONIC; nanoTime should be the same clock: print both
-            long java = System.nanoTime();
-            long now = Threads.clockNanos(LibC.CLOCK_MONOTONIC);
-            System.out.printf("clock monotonic_ns=%d nano_time_ns=%d diff_ns=%d%n", now, java, now - java);
-            for (int cpu : BpfMap.possibleCpuIds()) {
-                VschedIntf.VactCpu v = VschedIntf.VactCpu.read(vact.lookup(cpu, arena));
+            int[] cpus = BpfMap.possibleCpuIds();
+            VschedIntf.VactCpu[] recs = new VschedIntf.VactCpu[cpus.length];
+            for (int i = 0; i < cpus.length; i++) {
+                recs[i] = VschedIntf.VactCpu.read(vact.lookup(cpus[i], arena));
+            }
+            // after the reads: the programs are still attached, a tick may land between two lookups
+            long now = System.nanoTime();
+            for (int i = 0; i < cpus.length; i++) {
+                VschedIntf.VactCpu v = recs[i];
                 System.out.printf("vact cpu=%d hb_count=%d hb_age_ns=%d tick_ns=%d idle=%d steal_ns=%d steal_jumps=%d "
                         + "inactive_count=%d inactive_max_ns=%d idle_gaps=%d pv_supported=%d kmod_steal=%d "
-                        + "hz_votes=%s%n", cpu, v.hbCount(), v.hbNs() == 0 ? -1 : now - v.hbNs(), v.tickNs(),
+                        + "hz_votes=%s%n", cpus[i], v.hbCount(), v.hbNs() == 0 ? -1 : now - v.hbNs(), v.tickNs(),
                         v.idle() ? 1 : 0, v.stealNs(), v.stealJumps(), v.inactiveCount(), v.inactiveMaxNs(),
                         v.idleGaps(), v.pvSupported() ? 1 : 0, v.kmodSteal() ? 1 : 0,
                         Arrays.toString(v.hzVotes()).replace(" ", ""));

@@ -142,6 +142,7 @@ public final class ContinuousProber implements AutoCloseable {
         VcpuTimeline timeline = new VcpuTimeline(cpu, VcpuTimeline.Mode.LIGHT, 4096);
         long floor = -1;
         long round = 0;
+        boolean calibrated = false;
         while (running) {
             long start = epoch + round * config.periodNs();
             if (!sleepUntil(start)) {
@@ -149,6 +150,8 @@ public final class ContinuousProber implements AutoCloseable {
             }
             String error = null;
             TimelineSample sample = null;
+            // Until one calibration window got through, every round is one.
+            boolean calibrating = calibrating(round) || !calibrated;
             try {
                 if (floor < 0) {
                     timeline.prepare();
@@ -162,12 +165,13 @@ public final class ContinuousProber implements AutoCloseable {
                         Threads.setPolicy(0, LibC.SCHED_IDLE, 0);
                     }
                 }
-                if (calibrating(round)) {
+                if (calibrating) {
                     // At normal priority: a SCHED_IDLE thread on a fully busy vCPU would never run, and
                     // without calibration there is no threshold at all. 50 ms a minute is 0.08%.
                     Threads.setPolicy(0, LibC.SCHED_OTHER, 0);
                     try {
                         sample = timeline.run(config.calibrationWindowNs(), floor);
+                        calibrated = sample.available();
                     } finally {
                         Threads.setPolicy(0, LibC.SCHED_IDLE, 0);
                     }
@@ -176,13 +180,15 @@ public final class ContinuousProber implements AutoCloseable {
                 }
                 if (!sample.available()) {
                     error = sample.lostCpu();
-                    floor = -1; // re-pin next round
+                    floor = -1; // re-pin and re-calibrate next round
+                    calibrated = false;
                 }
             } catch (NativeCallException e) {
                 error = "cannot run on vCPU " + cpu + ": " + e.getMessage();
                 floor = -1;
+                calibrated = false;
             }
-            results.offer(new Result(round, cpu, sample, error, calibrating(round)));
+            results.offer(new Result(round, cpu, sample, error, calibrating));
             // A starved SCHED_IDLE thread may overrun: skip to the next round that is still ahead.
             long now = System.nanoTime();
             round = Math.max(round + 1, (now - epoch) / config.periodNs() + 1);
