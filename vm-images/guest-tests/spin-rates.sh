@@ -23,6 +23,8 @@ while [ "$i" -lt "$n" ]; do
 	pids="$pids $!"
 	i=$((i + 1))
 done
+# Lets a host-side test time a layout change against the intervals.
+echo "spin-rates: loops started" >/dev/console
 s=0
 while [ "$s" -lt "$secs" ]; do
 	sleep 1

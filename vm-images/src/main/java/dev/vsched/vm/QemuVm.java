@@ -120,16 +120,12 @@ public final class QemuVm implements AutoCloseable {
      * test runs before the layout is in force.
      */
     private void shapeAfterBoot(HostLayout l) throws IOException, InterruptedException {
-        while (process.isAlive() && remaining().toMillis() > 0) {
-            if (ConsoleLog.read(consoleLog()).contains(INIT_MARKER)) {
-                qmp.execute("stop");
-                applyLayout(l);
-                qmp.execute("cont");
-                return;
-            }
-            Thread.sleep(20);
+        if (awaitConsole(INIT_MARKER)) {
+            qmp.execute("stop");
+            applyLayout(l);
+            qmp.execute("cont");
         }
-        // The guest died or hung before /init: await() reports it with the console.
+        // Otherwise the guest died or hung before /init: await() reports it with the console.
     }
 
     static final String TEMP_PREFIX = "vsched-vm-";
@@ -244,6 +240,20 @@ public final class QemuVm implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Waits until the console log contains {@code text} (a guest test may print progress to
+     * /dev/console); false if the guest exits or the hard timeout passes first.
+     */
+    public boolean awaitConsole(String text) throws InterruptedException {
+        while (process.isAlive() && remaining().toMillis() > 0) {
+            if (ConsoleLog.read(consoleLog()).contains(text)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     /** Thread ids of QEMU's threads other than the vCPUs (main loop, RCU, workers). */
