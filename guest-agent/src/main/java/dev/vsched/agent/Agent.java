@@ -204,7 +204,7 @@ public final class Agent implements AutoCloseable {
                 return;
             }
             TopologyProber p = new TopologyProber(new PingPong(config.vtopPairWindowNs()),
-                    s.threshold().thresholdNs());
+                    s.threshold().handoffNs());
             if (topology == null) {
                 PingPong.warmUp(20_000_000L);
             }

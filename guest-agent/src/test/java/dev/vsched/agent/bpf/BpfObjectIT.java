@@ -104,6 +104,18 @@ class BpfObjectIT {
             long now = System.nanoTime();
             double secs = (now - start) / 1e9;
 
+            // what one poll of one vCPU's record costs the agent (lookup syscall + FFM + decode)
+            long l0 = System.nanoTime();
+            int reps = 2000;
+            for (int i = 0; i < reps; i++) {
+                try (Arena a = Arena.ofConfined()) {
+                    VschedIntf.VactCpu.read(vs.lookup(possible[i % possible.length], a));
+                }
+            }
+            long perLookup = (System.nanoTime() - l0) / reps;
+            System.out.printf("vs_vact lookup+decode: %d ns each (%d reps)%n", perLookup, reps);
+            assertTrue(perLookup < 1_000_000, "a map lookup took " + perLookup + " ns");
+
             // the raw fd API sees the same map
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment key = a.allocate(ValueLayout.JAVA_INT);

@@ -109,7 +109,7 @@ public final class ProbeSession {
             if (live.size() >= 2) {
                 progress.phase("vTOP ping-pong", (long) live.size() * (live.size() - 1) / 2 * options.pairWindowNs());
                 PingPong.warmUp(VTOP_WARMUP_NS);
-                vtop = new TopologyProber(new PingPong(options.pairWindowNs()), threshold.thresholdNs(),
+                vtop = new TopologyProber(new PingPong(options.pairWindowNs()), threshold.handoffNs(),
                         progress::message).probe(live, guest);
                 for (VtopResult.Unavailable u : vtop.unavailable()) {
                     unavailable.putIfAbsent(u.cpu(), u.reason());

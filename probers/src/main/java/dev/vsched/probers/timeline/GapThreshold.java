@@ -12,11 +12,17 @@ import java.util.Collection;
  * short IPIs has a low median but its ticks and softirqs sit in the upper tail). Under TCG interrupts cost
  * tens of microseconds, on a bare-metal-like VM a few: the threshold follows.
  *
+ * <p>vTOP needs a different bound: the shortest handoff only a vCPU switch explains. On a VM whose vCPUs
+ * are all stacked, host preemptions outnumber the interrupts a thread sees (the ticks that fall while the
+ * vCPU is descheduled arrive merged into the gap), so the median is a host gap. The lower quartile of the
+ * quietest vCPU's gaps is still an interrupt: {@link #handoffNs} is twice that.
+ *
  * @param noiseNs     the typical interrupt-sized gap (median gap of the quietest vCPU)
  * @param thresholdNs gaps at or above this are inactive periods
  * @param basis       which vCPU the noise came from, or -1 if no vCPU had enough gaps
+ * @param handoffNs   a cache-line handoff at least this slow waited for a vCPU switch (vTOP's stacked bound)
  */
-public record GapThreshold(long noiseNs, long thresholdNs, int basis) {
+public record GapThreshold(long noiseNs, long thresholdNs, int basis, long handoffNs) {
     /** Gaps a vCPU needs before its distribution is trusted as an interrupt-cost estimate. */
     public static final int MIN_GAPS = 8;
     /** Inactive means at least this many times the interrupt cost. */
@@ -28,6 +34,7 @@ public record GapThreshold(long noiseNs, long thresholdNs, int basis) {
 
     public static GapThreshold derive(Collection<TimelineSample> samples) {
         long[] best = null;
+        long lowestQuartile = Long.MAX_VALUE;
         int basis = -1;
         long floor = 0;
         for (TimelineSample s : samples) {
@@ -41,15 +48,17 @@ public record GapThreshold(long noiseNs, long thresholdNs, int basis) {
                 best = own;
                 basis = s.cpu();
             }
+            lowestQuartile = Math.min(lowestQuartile, own[own.length / 4]);
         }
         long minimum = FLOOR_MULTIPLE * Math.max(floor, 1);
         if (best == null) {
-            return new GapThreshold(floor, minimum, -1);
+            return new GapThreshold(floor, minimum, -1, minimum);
         }
         long median = best[best.length / 2];
         long upper = best[(int) Math.min(best.length - 1, Math.floor(NOISE_QUANTILE * best.length))];
         long threshold = Math.max(minimum, Math.max(Math.round(NOISE_MULTIPLE * median), upper));
-        return new GapThreshold(median, threshold, basis);
+        long handoff = Math.max(minimum, Math.round(NOISE_MULTIPLE * lowestQuartile));
+        return new GapThreshold(median, threshold, basis, handoff);
     }
 
     /** False when no vCPU had enough gaps: the threshold is only a floor multiple, not a measurement. */

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Calibrates topology thresholds from the measured pair latencies instead of per-machine constants.
  * <ol>
- *   <li>Stacked: a pair whose median handoff takes at least the vCPU inactivity threshold (the gap length
- *       that vACT derived from this guest's own interrupt noise) is waiting on the hypervisor, not on a
+ *   <li>Stacked: a pair whose median handoff takes at least twice this guest's own interrupt cost
+ *       ({@code GapThreshold.handoffNs}, measured by the timeline) is waiting on the hypervisor, not on a
  *       cache: nothing but a vCPU switch makes a cache-line transfer that slow.</li>
  *   <li>The remaining pairs are split at multiplicative jumps of {@link #BREAK_RATIO} or more in their sorted
  *       latencies ({@link NaturalBreaks}), into at most three levels.</li>

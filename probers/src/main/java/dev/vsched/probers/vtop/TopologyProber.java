@@ -28,7 +28,7 @@ public final class TopologyProber {
 
     /**
      * @param stackedThresholdNs a handoff at least this slow means the pair waited on the hypervisor; pass
-     *                           the vCPU inactivity threshold vACT derived from this guest's tick noise
+     *                           {@code GapThreshold.handoffNs}, derived from this guest's interrupt cost
      */
     public TopologyProber(PairProber prober, long stackedThresholdNs, Consumer<String> progress) {
         if (stackedThresholdNs <= 0) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ClassifiedTimelineTest {
     static final long SECOND = 1_000_000_000L;
-    static final GapThreshold T = new GapThreshold(25_000, 50_000, 0);
+    static final GapThreshold T = new GapThreshold(25_000, 50_000, 0, 50_000);
 
     @Test
     void ticksAreActiveHostGapsAreNotGuestGapsAreUnobserved() {

@@ -46,6 +46,17 @@ class GapThresholdTest {
     }
 
     @Test
+    void onAFullyStackedVmTheHandoffBoundStillComesFromInterrupts() {
+        // Each vCPU runs half the time: 125 ticks of 60 us reach it per second, 170 host gaps of 3 ms.
+        long[] gaps = concat(repeat(125, 60_000), repeat(170, 3_000_000));
+        List<TimelineSample> all = List.of(Synthetic.sample(0, SECOND, 1, gaps, new long[0]),
+                Synthetic.sample(1, SECOND, 1, gaps, new long[0]));
+        GapThreshold t = GapThreshold.derive(all);
+        assertEquals(3_000_000, t.noiseNs(), "the median is a host gap here");
+        assertEquals(120_000, t.handoffNs(), "twice the interrupt cost, far below a 3 ms vCPU switch");
+    }
+
+    @Test
     void guestSwitchGapsAreNotNoise() {
         TimelineSample s = Synthetic.sample(0, SECOND, 1, repeat(100, 25_000), repeat(500, 3_000_000));
         assertEquals(25_000, GapThreshold.derive(List.of(s)).noiseNs());

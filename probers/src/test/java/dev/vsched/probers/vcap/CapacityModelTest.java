@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class CapacityModelTest {
     static final long SECOND = 1_000_000_000L;
-    static final GapThreshold T = new GapThreshold(25_000, 50_000, 0);
+    static final GapThreshold T = new GapThreshold(25_000, 50_000, 0, 50_000);
 
     static ClassifiedTimeline timeline(int cpu, double rate, long hostGapNs, int hostGaps) {
         return ClassifiedTimeline.classify(Synthetic.sample(cpu, SECOND, rate,
