@@ -47,6 +47,8 @@ public final class QemuVm implements AutoCloseable {
     /** The first console line of the initramfs /init (vm-images/init/init): the kernel has booted. */
     static final String INIT_MARKER = "vsched-init: start";
 
+    private static final java.util.concurrent.atomic.AtomicInteger KEPT = new java.util.concurrent.atomic.AtomicInteger();
+
     private final VmSpec spec;
     private final int attempt;
     private final Path dir;
@@ -385,12 +387,15 @@ public final class QemuVm implements AutoCloseable {
         if (keep == null || keep.isBlank()) {
             return;
         }
+        // Several boots of one spec (tests, retries) keep their own logs, in boot order.
+        int serial = KEPT.incrementAndGet();
         try {
             Path to = Files.createDirectories(Path.of(keep));
             for (String f : List.of("console.log", "results.log", "qemu.out")) {
                 Path src = dir.resolve(f);
                 if (Files.exists(src)) {
-                    Files.copy(src, to.resolve(spec.name() + "-" + attempt + "-" + f), StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(src, to.resolve(String.format("%03d-%s-%d-%s", serial, spec.name(), attempt, f)),
+                            StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (IOException e) {
