@@ -23,10 +23,18 @@ public final class BpfMap {
     private final MemorySegment map;
     private final String name;
 
+    // Fixed by the ELF object (we bind no setter for them): read once instead of per lookup.
+    private final int type;
+    private final int keySize;
+    private final int valueSize;
+
     BpfMap(BpfObject owner, MemorySegment map, String name) {
         this.owner = owner;
         this.map = map;
         this.name = name;
+        this.type = LibBpf.bpf_map__type(map);
+        this.keySize = LibBpf.bpf_map__key_size(map);
+        this.valueSize = LibBpf.bpf_map__value_size(map);
     }
 
     public String name() {
@@ -35,9 +43,7 @@ public final class BpfMap {
 
     /** enum bpf_map_type */
     public int type() {
-        synchronized (owner) {
-            return LibBpf.bpf_map__type(handle());
-        }
+        return type;
     }
 
     public boolean isPerCpu() {
@@ -47,16 +53,12 @@ public final class BpfMap {
     }
 
     public int keySize() {
-        synchronized (owner) {
-            return LibBpf.bpf_map__key_size(handle());
-        }
+        return keySize;
     }
 
     /** Size of one value (of one CPU's copy, for per-CPU maps). */
     public int valueSize() {
-        synchronized (owner) {
-            return LibBpf.bpf_map__value_size(handle());
-        }
+        return valueSize;
     }
 
     public long maxEntries() {
@@ -218,15 +220,14 @@ public final class BpfMap {
     }
 
     private void checkKey(MemorySegment key) {
-        int ksz = LibBpf.bpf_map__key_size(handle());
-        if (key.byteSize() != ksz) {
-            throw new IllegalArgumentException(name + ": key is " + ksz + " bytes, got " + key.byteSize());
+        if (key.byteSize() != keySize) {
+            throw new IllegalArgumentException(name + ": key is " + keySize + " bytes, got " + key.byteSize());
         }
     }
 
     private long checkSizes(MemorySegment key, MemorySegment value, int copies) {
         checkKey(key);
-        long vsz = (long) LibBpf.bpf_map__value_size(handle()) * copies;
+        long vsz = (long) valueSize * copies;
         if (value.byteSize() != vsz) {
             throw new IllegalArgumentException(name + ": value is " + vsz + " bytes, got " + value.byteSize()
                     + " (does the Java layout match the BPF object?)");
