@@ -21,8 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "relaxed work conservation (RWC) through cgroup cpusets of the configured slices. Stops on",
             "SIGTERM/SIGINT and restores everything it changed; after a crash the next start does."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped cleanly (or --check passed)", "2:bad configuration or arguments",
-            "3:environment error"})
+        exitCodeList = {"0:--check passed", "2:bad configuration or arguments", "3:environment error",
+            "130:stopped by SIGINT after restoring everything", "143:stopped by SIGTERM after restoring everything"})
 final class AgentCommand implements Callable<Integer> {
     static final Path DEFAULT_CONFIG = Path.of("/etc/vsched/agent.conf");
 

@@ -83,7 +83,8 @@ class AgentCpusetIT extends VmTestSupport {
                 assertEquals(usable, cpus(v), k + " runs only on usable vCPUs" + "\n" + narrowed);
             }
         });
-        assertEquals("0", narrowed.get("agent1_rc"), "agent exit status on SIGTERM" + context);
+        // 128 + SIGTERM: the JVM reports the signal after the shutdown hook restored everything.
+        assertEquals("143", narrowed.get("agent1_rc"), "agent exit status on SIGTERM" + context);
 
         Map<String, String> restored = lines(run, "restored.txt");
         assertEquals("", restored.get("cpuset.cpus").strip(), "cgroup v2 cpuset back to 'inherit'" + context);

@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `vsched agent` in cpuset mode (cgroup v2) on a guest whose host layout stacks vCPUs:
+#  1. start the agent for work.slice holding busy loops; once it has planned, save its status and what
+#     the cgroup and the loops' affinity look like; SIGTERM; save the restored state;
+#  2. start it again, kill -9 it once it has applied a plan; start a third one, which must repair first;
+#     save its status; SIGTERM.
+# Files: status.json, narrowed.txt, restored.txt, repaired-status.json, final.txt, agent-*.log.
+# rc 0 if every step ran (the host-side test judges the content); non-zero names the failed step.
+set -u
+out=$VSCHED_OUT
+cg=/sys/fs/cgroup
+slice=$cg/work.slice
+run=/run/vsched
+JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar"
+AGENT_ARGS="--set rwc.cpuset_slices=work.slice --set probe.period=500ms --set vtop.revalidate=0s \
+--set rwc.hysteresis_rounds=2"
+
+fail() {
+	echo "agent-cpuset: $*" >&2
+	exit 1
+}
+
+snapshot() { # $1: file
+	{
+		echo "cpuset.cpus=$(cat "$slice/cpuset.cpus")"
+		echo "cpuset.cpus.effective=$(cat "$slice/cpuset.cpus.effective")"
+		for p in $loops; do
+			echo "loop $p $(grep Cpus_allowed_list "/proc/$p/status" | tr -d '\t')"
+		done
+	} >"$1"
+}
+
+# $1: agent pid, $2: seconds; waits for a status whose rwc.applied is set
+await_applied() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		kill -0 "$1" 2>/dev/null || return 1
+		if $JAVA status --json --run-dir "$run" >"$out/status.tmp" 2>/dev/null &&
+			grep -q '"applied" : "' "$out/status.tmp"; then
+			return 0
+		fi
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+echo "+cpuset" >"$cg/cgroup.subtree_control" || fail "cannot enable the cpuset controller"
+mkdir -p "$slice" || fail "cannot create $slice"
+loops=""
+for _ in 1 2 3 4; do
+	sh -c 'while :; do :; done' &
+	loops="$loops $!"
+	echo "$!" >"$slice/cgroup.procs"
+done
+snapshot "$out/before.txt"
+
+# 1. narrow, status, SIGTERM restores
+# shellcheck disable=SC2086 # word lists on purpose
+$JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
+agent=$!
+await_applied "$agent" 240 || fail "first agent never applied a plan"
+cp "$out/status.tmp" "$out/status.json"
+snapshot "$out/narrowed.txt"
+kill -TERM "$agent"
+wait "$agent"
+echo "agent1_rc=$?" >>"$out/narrowed.txt"
+snapshot "$out/restored.txt"
+
+# 2. kill -9 after a plan, then a new agent repairs first
+# shellcheck disable=SC2086
+$JAVA agent $AGENT_ARGS >"$out/agent-2.log" 2>&1 &
+agent=$!
+await_applied "$agent" 240 || fail "second agent never applied a plan"
+kill -9 "$agent"
+wait "$agent" 2>/dev/null
+snapshot "$out/after-kill9.txt"
+[ -f "$run/agent-state.json" ] || fail "a killed agent left no state file"
+# shellcheck disable=SC2086
+$JAVA agent $AGENT_ARGS >"$out/agent-3.log" 2>&1 &
+agent=$!
+await_applied "$agent" 240 || fail "third agent never applied a plan"
+cp "$out/status.tmp" "$out/repaired-status.json"
+kill -TERM "$agent"
+wait "$agent"
+snapshot "$out/final.txt"
+rm -f "$out/status.tmp"
+for p in $loops; do
+	kill "$p"
+done
+exit 0
