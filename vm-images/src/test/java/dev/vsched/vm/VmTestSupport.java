@@ -51,7 +51,9 @@ abstract class VmTestSupport {
 
     private static Set<Path> harnessTempDirs() throws IOException {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("vsched-vm-")).collect(Collectors.toSet());
+            // Only this JVM's: other harness JVMs (other engineers' runs) may come and go meanwhile.
+            String mine = QemuVm.TEMP_PREFIX + ProcessHandle.current().pid() + "-";
+            return s.filter(p -> p.getFileName().toString().startsWith(mine)).collect(Collectors.toSet());
         }
     }
 
