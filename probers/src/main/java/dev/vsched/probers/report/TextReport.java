@@ -22,7 +22,7 @@ public final class TextReport {
                 Units.duration(r.options().durationNs()), r.options().mode().name().toLowerCase(Locale.ROOT),
                 Units.duration(r.gapThreshold().thresholdNs()),
                 r.gapThreshold().basis() >= 0
-                        ? "from the interrupt noise measured on vCPU " + r.gapThreshold().basis() + ", median "
+                        ? "from the interrupt cost measured on vCPU " + r.gapThreshold().basis() + ", "
                         + Units.duration(r.gapThreshold().noiseNs())
                         : "too few gaps to measure the noise: a multiple of the loop floor"));
         if (!r.vcap().isEmpty() || !r.vact().isEmpty()) {

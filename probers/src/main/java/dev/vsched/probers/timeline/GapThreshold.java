@@ -6,35 +6,36 @@ import java.util.Collection;
 /**
  * Derives the gap length above which a timeline gap counts as the vCPU being inactive, from the measured
  * noise rather than a constant. A busy pinned thread sees the guest's own timer tick and other interrupts
- * as short gaps, hundreds per second; host preemptions are longer and, on all but the most disturbed vCPU,
- * rarer. So the gaps of the quietest vCPU (lowest median) describe this guest's interrupt cost: a gap counts
- * as inactive at twice their median, or at their 90th percentile if that is higher (a guest busy with
- * short IPIs has a low median but its ticks and softirqs sit in the upper tail). Under TCG interrupts cost
+ * as short gaps; host preemptions are longer. Which of the two is more frequent depends on the VM: on a
+ * quiet one ticks dominate; on one whose vCPUs are all stacked, host preemptions outnumber the ticks a
+ * thread sees (ticks due while the vCPU is descheduled arrive merged into the gap); a guest busy with IPIs
+ * shows many gaps shorter than a tick. So no single quantile is the interrupt cost. The lower quartile of
+ * the quietest vCPU's gaps always is one; its median and 90th percentile are trusted as interrupts too
+ * as long as they stay within {@link #INTERRUPT_SPREAD} times that quartile (interrupt service times vary
+ * a few-fold, a host timeslice is one or more orders of magnitude longer). The threshold is the largest
+ * of twice the quartile, twice a trusted median and a trusted 90th percentile. Under TCG interrupts cost
  * tens of microseconds, on a bare-metal-like VM a few: the threshold follows.
  *
- * <p>vTOP needs a different bound: the shortest handoff only a vCPU switch explains. On a VM whose vCPUs
- * are all stacked, host preemptions outnumber the interrupts a thread sees (the ticks that fall while the
- * vCPU is descheduled arrive merged into the gap), so the median is a host gap. The lower quartile of the
- * quietest vCPU's gaps is still an interrupt: {@link #handoffNs} is twice that.
- *
- * @param noiseNs     the typical interrupt-sized gap (median gap of the quietest vCPU)
+ * @param noiseNs     the interrupt cost: the lower quartile of the quietest vCPU's gaps
  * @param thresholdNs gaps at or above this are inactive periods
  * @param basis       which vCPU the noise came from, or -1 if no vCPU had enough gaps
- * @param handoffNs   a cache-line handoff at least this slow waited for a vCPU switch (vTOP's stacked bound)
+ * @param handoffNs   a cache-line handoff at least this slow waited for a vCPU switch (vTOP's stacked
+ *                    bound): twice the interrupt cost
  */
 public record GapThreshold(long noiseNs, long thresholdNs, int basis, long handoffNs) {
     /** Gaps a vCPU needs before its distribution is trusted as an interrupt-cost estimate. */
     public static final int MIN_GAPS = 8;
     /** Inactive means at least this many times the interrupt cost. */
     public static final double NOISE_MULTIPLE = 2.0;
-    /** ...and at least this quantile of the quietest vCPU's gaps. */
+    /** Upper quantile of the quietest vCPU's gaps that the threshold covers when it is interrupt-scale. */
     public static final double NOISE_QUANTILE = 0.90;
+    /** Quantiles up to this many times the lower quartile still describe interrupts, not host gaps. */
+    public static final long INTERRUPT_SPREAD = 8;
     /** Never below this multiple of the recording floor, so loop jitter is never called preemption. */
     public static final int FLOOR_MULTIPLE = 4;
 
     public static GapThreshold derive(Collection<TimelineSample> samples) {
         long[] best = null;
-        long lowestQuartile = Long.MAX_VALUE;
         int basis = -1;
         long floor = 0;
         for (TimelineSample s : samples) {
@@ -44,21 +45,28 @@ public record GapThreshold(long noiseNs, long thresholdNs, int basis, long hando
                 continue;
             }
             Arrays.sort(own);
-            if (best == null || own[own.length / 2] < best[best.length / 2]) {
+            if (best == null || own[own.length / 4] < best[best.length / 4]) {
                 best = own;
                 basis = s.cpu();
             }
-            lowestQuartile = Math.min(lowestQuartile, own[own.length / 4]);
         }
         long minimum = FLOOR_MULTIPLE * Math.max(floor, 1);
         if (best == null) {
             return new GapThreshold(floor, minimum, -1, minimum);
         }
+        long quartile = best[best.length / 4];
         long median = best[best.length / 2];
         long upper = best[(int) Math.min(best.length - 1, Math.floor(NOISE_QUANTILE * best.length))];
-        long threshold = Math.max(minimum, Math.max(Math.round(NOISE_MULTIPLE * median), upper));
-        long handoff = Math.max(minimum, Math.round(NOISE_MULTIPLE * lowestQuartile));
-        return new GapThreshold(median, threshold, basis, handoff);
+        long cap = INTERRUPT_SPREAD * quartile;
+        long threshold = Math.round(NOISE_MULTIPLE * quartile);
+        if (NOISE_MULTIPLE * median <= cap) {
+            threshold = Math.max(threshold, Math.round(NOISE_MULTIPLE * median));
+        }
+        if (upper <= cap) {
+            threshold = Math.max(threshold, upper);
+        }
+        long handoff = Math.max(minimum, Math.round(NOISE_MULTIPLE * quartile));
+        return new GapThreshold(quartile, Math.max(minimum, threshold), basis, handoff);
     }
 
     /** False when no vCPU had enough gaps: the threshold is only a floor multiple, not a measurement. */

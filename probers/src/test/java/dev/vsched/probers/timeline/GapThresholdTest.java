@@ -40,7 +40,7 @@ class GapThresholdTest {
         long[] all = concat(repeat(600, 6_000), ticks);
         GapThreshold t = GapThreshold.derive(List.of(Synthetic.sample(0, SECOND, 1, all, new long[0])));
         assertEquals(6_000, t.noiseNs());
-        assertEquals(28_000, t.thresholdNs());
+        assertEquals(28_000, t.thresholdNs(), "the 90th percentile, within 8x the quartile");
         long above = java.util.Arrays.stream(all).filter(g -> g >= t.thresholdNs()).count();
         assertEquals(124, above, "only the ticks of 28-30 us, the top 15% of this guest's gaps");
     }
@@ -52,8 +52,22 @@ class GapThresholdTest {
         List<TimelineSample> all = List.of(Synthetic.sample(0, SECOND, 1, gaps, new long[0]),
                 Synthetic.sample(1, SECOND, 1, gaps, new long[0]));
         GapThreshold t = GapThreshold.derive(all);
-        assertEquals(3_000_000, t.noiseNs(), "the median is a host gap here");
+        assertEquals(60_000, t.noiseNs(), "the lower quartile is still a tick; the median is a host gap");
+        assertEquals(120_000, t.thresholdNs(), "every 3 ms host gap counts as inactive");
         assertEquals(120_000, t.handoffNs(), "twice the interrupt cost, far below a 3 ms vCPU switch");
+    }
+
+    @Test
+    void aTrustedMedianStillSetsTheThresholdWhenSomeHostGapsAreFrequent() {
+        // 250 ticks of 20-40 us and 60 host preemptions of 4 ms: the 90th percentile is a host gap.
+        long[] ticks = new long[250];
+        for (int i = 0; i < ticks.length; i++) {
+            ticks[i] = 20_000 + (i % 5) * 5_000;
+        }
+        GapThreshold t = GapThreshold.derive(List.of(Synthetic.sample(0, SECOND, 1,
+                concat(ticks, repeat(60, 4_000_000)), new long[0])));
+        assertEquals(25_000, t.noiseNs());
+        assertEquals(70_000, t.thresholdNs(), "2x the median gap (a 35 us tick); the 4 ms gaps stay inactive");
     }
 
     @Test
