@@ -78,7 +78,8 @@ main() {
 	local so p
 	read -r -a extra <<<"${VSCHED_GUEST_LIBS-libbpf.so.1}"
 	for so in "${extra[@]}"; do
-		p="$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }')"
+		# awk reads to the end: an early exit would SIGPIPE ldconfig and fail the pipeline (pipefail).
+		p="$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ && f == "" { f = $NF } END { print f }')"
 		[[ -n $p ]] || die "library $so (VSCHED_GUEST_LIBS) not found on the host: run host-deps.sh"
 		hostlibs+=("$p")
 	done

@@ -94,7 +94,7 @@ kernel_61() {
 			awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep '^6\.1\.' | sort -V | tail -1 || true)"
 		[[ -n $meta_ver ]] || die "no 6.1 linux-image-cloud-amd64 in the host's apt lists (is this bookworm?)"
 		pkg="$(apt-cache show "linux-image-cloud-amd64=$meta_ver" |
-			sed -n 's/^Depends:.*\(linux-image-6\.1[^ ,]*-cloud-amd64\) (= \([^)]*\)).*/\1=\2/p' | head -1)"
+			sed -n 's/^Depends:.*\(linux-image-6\.1[^ ,]*-cloud-amd64\) (= \([^)]*\)).*/\1=\2/p' | awk 'NR == 1')"
 		[[ -n $pkg ]] || die "cannot resolve the kernel package of linux-image-cloud-amd64=$meta_ver"
 		pkgver="${pkg#*=}"
 		pkg="${pkg%%=*}"

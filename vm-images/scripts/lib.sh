@@ -163,7 +163,7 @@ download_sid_kernel() {
 	mapfile -t opts < <(sid_apt_opts)
 	sid_apt_update
 	meta="$(apt-cache "${opts[@]}" show linux-image-cloud-amd64 2>/dev/null |
-		sed -n 's/^Depends:.*\(linux-image-[^ ,]*-cloud-amd64\) (=.*/\1/p' | head -1)"
+		sed -n 's/^Depends:.*\(linux-image-[^ ,]*-cloud-amd64\) (=.*/\1/p' | awk 'NR == 1')"
 	[[ -n $meta ]] || die "cannot find linux-image-cloud-amd64 in sid on $MIRROR"
 	ver="${meta#linux-image-}"
 	ver="${ver%-cloud-amd64}"
