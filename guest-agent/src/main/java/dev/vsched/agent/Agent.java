@@ -5,6 +5,7 @@ import dev.vsched.agent.rwc.CpusetBackend;
 import dev.vsched.agent.rwc.RwcBackend;
 import dev.vsched.agent.rwc.RwcPlanner;
 import dev.vsched.agent.rwc.UsablePlan;
+import dev.vsched.agent.sched.SchedExtBackend;
 import dev.vsched.agent.status.StatusServer;
 import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.proc.GuestTopology;
@@ -13,10 +14,11 @@ import dev.vsched.probers.vtop.TopologyProber;
 import dev.vsched.probers.vtop.VtopResult;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -49,8 +51,10 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final List<Integer> cpus;
     private final AgentState state;
-    private final Mode mode;
-    private final RwcBackend backend;
+    // Both change once at most: the kernel ejecting the scheduler moves the agent to its fallback.
+    private volatile Mode mode;
+    private volatile RwcBackend backend;
+    private volatile String schedExtStopped;
     private final RwcPlanner planner;
     private final ContinuousProber prober;
     private final StatusServer status;
@@ -80,15 +84,19 @@ public final class Agent implements AutoCloseable {
         if (!repaired.isEmpty()) {
             LOG.warn("restored {} file(s) a previous agent left changed: {}", repaired.size(), repaired);
         }
-        Mode chosen = chooseMode(config);
-        RwcBackend b = RwcBackend.NONE;
-        if (chosen == Mode.CPUSET) {
-            CgroupCpusets cg = CgroupCpusets.detect().orElseThrow(() -> new IllegalStateException(
-                    "agent.mode=cpuset but this system has no cpuset cgroup hierarchy"));
+        SchedExtBackend sx = attachSchedExt(config);
+        Mode chosen = sx != null ? Mode.SCHED_EXT : fallbackMode(config);
+        RwcBackend b = sx != null ? sx : RwcBackend.NONE;
+        try {
             this.state = AgentState.begin(config.runDir(), chosen.name());
-            b = new CpusetBackend(cg, config.cpusetSlices(), state);
-        } else {
-            this.state = AgentState.begin(config.runDir(), chosen.name());
+            if (chosen == Mode.CPUSET) {
+                b = cpusetBackend(config, state);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (sx != null) {
+                sx.close();
+            }
+            throw e;
         }
         this.mode = chosen;
         this.backend = b;
@@ -100,27 +108,86 @@ public final class Agent implements AutoCloseable {
         this.status = new StatusServer(config.runDir().resolve(StatusServer.SOCKET), () -> AgentStatus.of(this));
     }
 
-    static Mode chooseMode(AgentConfig config) {
-        boolean schedExt = Files.isDirectory(Path.of("/sys/kernel/sched_ext"));
-        boolean canCpuset = config.rwcEnabled() && !config.cpusetSlices().isEmpty();
+    /**
+     * The attached scheduler, or null for the fallback. auto: sched_ext when the kernel has it, the object
+     * exists and libbpf loads and attaches it, else one log line saying why not; sched_ext: required.
+     */
+    static SchedExtBackend attachSchedExt(AgentConfig config) {
         switch (config.mode()) {
-            case "sched_ext" -> throw new AgentConfig.ConfigException("agent.mode=sched_ext: the sched_ext backend "
-                    + "is not part of this build yet (use agent.mode=auto or cpuset)");
             case "cpuset" -> {
-                if (!canCpuset) {
-                    throw new AgentConfig.ConfigException("agent.mode=cpuset needs rwc.enabled=true and "
-                            + "rwc.cpuset_slices");
+                fallbackMode(config);
+                return null;
+            }
+            case "sched_ext" -> {
+                try {
+                    return SchedExtBackend.attach(config.bpfObject(), config.policies());
+                } catch (IOException | dev.vsched.agent.bpf.BpfException | RuntimeException e) {
+                    throw new IllegalStateException("agent.mode=sched_ext: cannot attach the scheduler: "
+                            + e.getMessage(), e);
                 }
-                return Mode.CPUSET;
             }
             default -> {
-                if (schedExt) {
-                    LOG.info("sched_ext is present, but this build has no sched_ext backend yet: using {}",
-                            canCpuset ? "cgroup cpusets" : "probers only");
+                String why;
+                if (!Files.isDirectory(SchedExtBackend.SCX)) {
+                    why = "this kernel has no sched_ext";
+                } else if (!Files.isRegularFile(config.bpfObject())) {
+                    why = "no scheduler object at " + config.bpfObject();
+                } else {
+                    try {
+                        return SchedExtBackend.attach(config.bpfObject(), config.policies());
+                    } catch (IOException | dev.vsched.agent.bpf.BpfException | RuntimeException e) {
+                        why = "the scheduler could not be attached: " + e.getMessage();
+                    }
                 }
-                return canCpuset ? Mode.CPUSET : Mode.PROBE_ONLY;
+                LOG.info("agent.mode=auto: not using sched_ext ({}): using {}", why,
+                        fallbackMode(config) == Mode.CPUSET ? "cgroup cpusets" : "probers only");
+                return null;
             }
         }
+    }
+
+    /** Without the scheduler: cpusets if slices are configured, else probing only. */
+    static Mode fallbackMode(AgentConfig config) {
+        boolean canCpuset = config.rwcEnabled() && !config.cpusetSlices().isEmpty();
+        if ("cpuset".equals(config.mode()) && !canCpuset) {
+            throw new AgentConfig.ConfigException("agent.mode=cpuset needs rwc.enabled=true and "
+                    + "rwc.cpuset_slices");
+        }
+        return canCpuset ? Mode.CPUSET : Mode.PROBE_ONLY;
+    }
+
+    private static CpusetBackend cpusetBackend(AgentConfig config, AgentState state) throws IOException {
+        CgroupCpusets cg = CgroupCpusets.detect().orElseThrow(() -> new IllegalStateException(
+                "cpuset mode but this system has no cpuset cgroup hierarchy"));
+        return new CpusetBackend(cg, config.cpusetSlices(), state);
+    }
+
+    /**
+     * The kernel ejected the scheduler (or another one replaced it): log why, unload it, and continue in
+     * the fallback mode, so the agent never keeps feeding a scheduler that is gone.
+     */
+    private void fallBack(SchedExtBackend sx, String why) {
+        LOG.error("the sched_ext scheduler stopped: {}", why);
+        schedExtStopped = why;
+        sx.close();
+        Mode next = fallbackMode(config);
+        RwcBackend b = RwcBackend.NONE;
+        if (next == Mode.CPUSET) {
+            try {
+                b = cpusetBackend(config, state);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("cannot fall back to cpusets: {}", e.getMessage());
+                next = Mode.PROBE_ONLY;
+            }
+        }
+        try {
+            state.setMode(next.name());
+        } catch (IOException e) {
+            LOG.warn("cannot record the mode change: {}", e.toString());
+        }
+        backend = b;
+        mode = next;
+        LOG.info("continuing in mode {}, RWC through {}", next, b.name());
     }
 
     public Agent start() throws IOException {
@@ -157,7 +224,19 @@ public final class Agent implements AutoCloseable {
                 }
                 plan = next;
                 // Before the first topology probe, stacked duplicates are unknown: act on nothing yet.
-                if (config.rwcEnabled() && (topology != null || cpus.size() < 2)) {
+                boolean act = config.rwcEnabled() && (topology != null || cpus.size() < 2);
+                if (backend instanceof SchedExtBackend sx) {
+                    String gone = sx.ejected();
+                    if (gone != null) {
+                        fallBack(sx, gone);
+                    } else {
+                        // The scheduler wants capacities even while RWC hides nothing.
+                        List<String> problems = sx.apply(next, vcpuInfo(s), stackedGroups(), act);
+                        lastProblem = problems.isEmpty() ? null : String.join("; ", problems);
+                        continue;
+                    }
+                }
+                if (act) {
                     List<String> problems = backend.apply(next);
                     lastProblem = problems.isEmpty() ? null : String.join("; ", problems);
                     problems.forEach(p -> LOG.warn("RWC: {}", p));
@@ -181,6 +260,18 @@ public final class Agent implements AutoCloseable {
             out.add(v == null ? new RwcPlanner.Vcpu(cpu, true, UNKNOWN_CAPACITY)
                     : new RwcPlanner.Vcpu(cpu, v.available(), v.smoothedCapacity()));
         }
+        return out;
+    }
+
+    /** Capacity (0 = unknown: not sampled yet) and typical inactive period (p95) per sampled vCPU. */
+    private Map<Integer, SchedExtBackend.VcpuInfo> vcpuInfo(ContinuousProber.Snapshot s) {
+        Map<Integer, SchedExtBackend.VcpuInfo> out = new HashMap<>();
+        s.vcpus().forEach((cpu, v) -> {
+            if (v.available()) {
+                out.put(cpu, new SchedExtBackend.VcpuInfo(Math.max(1, v.smoothedCapacity()),
+                        v.inactive().count() == 0 ? 0 : v.inactive().p95()));
+            }
+        });
         return out;
     }
 
@@ -253,6 +344,10 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         status.close();
+        if (backend instanceof SchedExtBackend sx) {
+            sx.close();
+            LOG.info("sched_ext scheduler detached");
+        }
         List<String> problems = state.restoreAll();
         if (problems.isEmpty()) {
             LOG.info("vsched agent stopped; system restored");
@@ -291,6 +386,11 @@ public final class Agent implements AutoCloseable {
 
     RwcBackend backend() {
         return backend;
+    }
+
+    /** Why the scheduler stopped under the agent (it fell back), or null. */
+    String schedExtStopped() {
+        return schedExtStopped;
     }
 
     String lastProblem() {

@@ -1,10 +1,12 @@
 package dev.vsched.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vsched.agent.rwc.UsablePlan;
+import dev.vsched.agent.sched.SchedExtBackend;
 import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.vtop.VtopResult;
 import java.time.Duration;
@@ -43,6 +45,7 @@ final class AgentStatus {
         rwc.put("applied", a.backend().applied());
         rwc.put("plan_changes", a.planChanges());
         rwc.put("last_problem", a.lastProblem());
+        root.set("scheduler", scheduler(a));
         ArrayNode vcpus = root.putArray("vcpus");
         for (int cpu : a.cpus()) {
             ObjectNode v = vcpus.addObject();
@@ -92,5 +95,35 @@ final class AgentStatus {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The sched_ext scheduler: null when the agent never attached it; else its sysfs state, counters summed
+     * over CPUs, exit info, and why it stopped if the agent fell back.
+     */
+    private static JsonNode scheduler(Agent a) {
+        SchedExtBackend.Snapshot sn = a.backend() instanceof SchedExtBackend sx ? sx.snapshot() : null;
+        String stopped = a.schedExtStopped();
+        if (sn == null && stopped == null) {
+            return JSON.nullNode();
+        }
+        ObjectNode o = JSON.createObjectNode();
+        o.put("attached", sn != null);
+        o.put("state", sn != null ? sn.state() : null);
+        o.put("ops", sn != null ? sn.ops() : null);
+        o.put("cpu_cfg_seq", sn != null ? sn.cpuCfgSeq() : 0);
+        ObjectNode st = o.putObject("stats");
+        if (sn != null) {
+            sn.stats().forEach(st::put);
+        }
+        ObjectNode ex = o.putObject("exit");
+        if (sn != null && sn.exit() != null) {
+            ex.put("kind", sn.exit().kind());
+            ex.put("code", sn.exit().exitCode());
+            ex.put("reason", sn.exit().reason());
+            ex.put("msg", sn.exit().msg());
+        }
+        o.put("stopped", stopped);
+        return o;
     }
 }

@@ -45,6 +45,19 @@ final class StatusCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "usable vCPUs: %s (applied: %s, %d change(s))%s%n", text(rwc.get("usable")),
                 text(rwc.get("applied")), rwc.get("plan_changes").asLong(),
                 rwc.get("last_problem").isNull() ? "" : "; last problem: " + rwc.get("last_problem").asText());
+        JsonNode sched = s.get("scheduler");
+        if (sched != null && !sched.isNull()) {
+            StringBuilder line = new StringBuilder("scheduler: ");
+            if (sched.get("attached").asBoolean()) {
+                line.append(text(sched.get("ops"))).append(' ').append(text(sched.get("state")))
+                        .append(", cpu_cfg_seq ").append(sched.get("cpu_cfg_seq").asLong());
+                sched.get("stats").properties().forEach(e -> line.append(' ').append(e.getKey()).append('=')
+                        .append(e.getValue().asLong()));
+            } else {
+                line.append("stopped: ").append(text(sched.get("stopped")));
+            }
+            out.println(line);
+        }
         out.printf(Locale.ROOT, "probe cost: %.2f%% of one vCPU; inactivity threshold %d us%n",
                 100 * s.get("probe_cpu_fraction").asDouble(), s.get("gap_threshold_ns").asLong() / 1000);
         out.printf(Locale.ROOT, "%5s %9s %8s %7s %7s %12s  %s%n", "vCPU", "capacity", "ran", "speed", "usable",
