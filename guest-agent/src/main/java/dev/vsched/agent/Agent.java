@@ -268,6 +268,7 @@ public final class Agent implements AutoCloseable {
         Map<Integer, SchedExtBackend.VcpuInfo> out = new HashMap<>();
         s.vcpus().forEach((cpu, v) -> {
             if (v.available()) {
+                // at least 1: a measured 0 must not read as the scheduler's "unknown" (full capacity)
                 out.put(cpu, new SchedExtBackend.VcpuInfo(Math.max(1, v.smoothedCapacity()),
                         v.inactive().count() == 0 ? 0 : v.inactive().p95()));
             }
