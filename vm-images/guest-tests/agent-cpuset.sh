@@ -13,7 +13,8 @@ cg=/sys/fs/cgroup
 slice=$cg/work.slice
 run=/run/vsched
 JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar"
-AGENT_ARGS="--set rwc.cpuset_slices=work.slice --set probe.period=500ms --set vtop.revalidate=0s \
+AGENT_ARGS="--set agent.mode=cpuset --set rwc.cpuset_slices=work.slice --set probe.period=500ms \
+--set vtop.revalidate=0s \
 --set rwc.hysteresis_rounds=2"
 
 fail() {
