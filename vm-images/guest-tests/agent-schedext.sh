@@ -3,19 +3,16 @@
 # `vsched agent` in sched_ext mode on a guest whose host layout stacks vCPUs:
 #  1. start the agent (agent.mode=sched_ext: required); once it has applied a plan, save sched_ext's
 #     sysfs state and two statuses a few seconds apart; pin a busy loop to a hidden vCPU, start unpinned
-#     busy loops, sample every loop's CPU (/proc/PID/stat field 39) and CPU time; SIGTERM; save the state;
-#  2. start it again, start a finite workload once attached, kill -9 the agent: save the state the kernel
-#     is in and whether the workload completed;
-#  3. start it with a cpuset slice configured, eject the scheduler with SysRq-S, save the status once the
-#     agent has noticed (it must fall back to cpuset mode); SIGTERM.
+#     busy loops, sample every loop's CPU (/proc/PID/stat field 39) and CPU time; SIGTERM; save the state.
+# (agent-schedext-exit.sh covers kill -9 and ejection: every sched_ext enable/disable patches kernel text,
+# which multi-threaded TCG, needed here for the host layout, sometimes turns into an int3 oops.)
 # Files: status-1.json, status-2.json, status-text.txt, attached.txt, samples.txt, detached.txt,
-# kill9.txt, fallback-status.json, fallback.txt, agent-*.log.
+# agent-1.log.
 # rc 0 if every step ran (the host-side test judges the content); non-zero names the failed step.
 set -u
 out=$VSCHED_OUT
 scx=/sys/kernel/sched_ext
 run=/run/vsched
-cg=/sys/fs/cgroup
 JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar"
 AGENT_ARGS="--set agent.mode=sched_ext --set probe.period=500ms --set vtop.revalidate=0s \
 --set rwc.hysteresis_rounds=2"
@@ -47,17 +44,6 @@ await_status() {
 	return 1
 }
 
-# $1: seconds; waits until sched_ext is disabled
-await_disabled() {
-	i=0
-	while [ "$i" -lt "$1" ]; do
-		[ "$(cat "$scx/state")" = disabled ] && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 expand() { # a CPU list like 0,2-3 -> "0 2 3"
 	echo "$1" | tr ',' '\n' | while IFS=- read -r a b; do
 		seq "$a" "${b:-$a}"
@@ -67,7 +53,7 @@ expand() { # a CPU list like 0,2-3 -> "0 2 3"
 [ -d "$scx" ] || fail "no $scx in this kernel"
 sysfs "$out/before.txt"
 
-# 1. attach, feed, keep movable work off hidden vCPUs, SIGTERM detaches
+# attach, feed, keep movable work off hidden vCPUs, SIGTERM detaches
 # shellcheck disable=SC2086 # word lists on purpose
 $JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
 agent=$!
@@ -117,43 +103,5 @@ wait "$agent"
 echo "agent1_rc=$?" >"$out/detached.txt"
 sysfs "$out/detached.tmp"
 cat "$out/detached.tmp" >>"$out/detached.txt"
-
-# 2. kill -9: the kernel detaches the scheduler itself; a workload started before completes
-# shellcheck disable=SC2086
-$JAVA agent $AGENT_ARGS >"$out/agent-2.log" 2>&1 &
-agent=$!
-await_status "$agent" 120 '"state" : "enabled"' || fail "second agent never attached"
-sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i + 1)); done' &
-work=$!
-sleep 1
-kill -9 "$agent"
-wait "$agent" 2>/dev/null
-{
-	if await_disabled 20; then echo "disabled_after_kill9=yes"; else echo "disabled_after_kill9=no"; fi
-} >"$out/kill9.txt"
-sysfs "$out/detached.tmp"
-cat "$out/detached.tmp" >>"$out/kill9.txt"
-if timeout 120 sh -c "while kill -0 $work 2>/dev/null; do sleep 0.5; done"; then
-	wait "$work"
-	echo "workload_rc=$?" >>"$out/kill9.txt"
-else
-	echo "workload_rc=timeout" >>"$out/kill9.txt"
-	kill "$work"
-fi
-
-# 3. the kernel ejects the scheduler: the agent falls back to cpusets of the configured slice
-echo "+cpuset" >"$cg/cgroup.subtree_control" || fail "cannot enable the cpuset controller"
-mkdir -p "$cg/work.slice" || fail "cannot create work.slice"
-# shellcheck disable=SC2086
-$JAVA agent $AGENT_ARGS --set rwc.cpuset_slices=work.slice >"$out/agent-3.log" 2>&1 &
-agent=$!
-await_status "$agent" 120 '"state" : "enabled"' || fail "third agent never attached"
-echo S >/proc/sysrq-trigger
-await_status "$agent" 60 '"mode" : "cpuset"' || fail "third agent did not fall back to cpuset mode"
-cp "$out/status.tmp" "$out/fallback-status.json"
-sysfs "$out/fallback.txt"
-kill -TERM "$agent"
-wait "$agent"
-echo "agent3_rc=$?" >>"$out/fallback.txt"
 rm -f "$out/status.tmp" "$out/detached.tmp"
 exit 0

@@ -18,15 +18,16 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code vsched agent} in sched_ext mode inside a 7.2 guest whose host layout stacks vCPUs {0,1} and
- * {2,3} (guest-tests/agent-schedext.sh), one boot: the agent attaches the vsched scheduler, feeds it a
- * plan hiding one vCPU of each stacked pair, its counters move; unpinned busy loops never run on a hidden
- * vCPU while a loop pinned to one still runs; SIGTERM detaches; kill -9 leaves the kernel on its default
- * scheduler with a running workload completing; an ejected scheduler (SysRq-S) makes the agent fall back
- * to cpusets.
+ * {@code vsched agent} in sched_ext mode in 7.2 guests. With a host layout stacking vCPUs {0,1} and {2,3}
+ * (guest-tests/agent-schedext.sh): the agent attaches the vsched scheduler, feeds it a plan hiding one
+ * vCPU of each stacked pair, its counters move; unpinned busy loops never run on a hidden vCPU while a loop
+ * pinned to one still runs; SIGTERM detaches. In a thread=single guest (agent-schedext-exit.sh: every
+ * sched_ext enable/disable patches kernel text, which multi-threaded TCG sometimes turns into an int3
+ * oops, so the layout boot keeps to one cycle): kill -9 leaves the kernel on its default scheduler with a
+ * running workload completing; an ejected scheduler (SysRq-S) makes the agent fall back to cpusets.
  */
 class AgentSchedExtIT extends VmTestSupport {
-    private static final Duration TIMEOUT = Duration.ofSeconds(720);
+    private static final Duration TIMEOUT = Duration.ofSeconds(600);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static long statSum(JsonNode status) {
@@ -38,11 +39,11 @@ class AgentSchedExtIT extends VmTestSupport {
     }
 
     @Test
-    void agentDrivesTheSchedulerAndDetachesOnEveryExit() throws Exception {
+    void agentDrivesTheSchedulerAndKeepsMovableWorkOffHiddenVcpus() throws Exception {
         VmSpec spec = VmSpec.of(IMAGES, "7.2", "agent-schedext", 4, TIMEOUT).withLayout(Layouts.STANDARD);
         VmRun run = GuestRunner.run(spec);
         StringBuilder ctx = new StringBuilder("\n" + run.describe());
-        for (String log : List.of("agent-schedext.log", "agent-1.log", "agent-2.log", "agent-3.log")) {
+        for (String log : List.of("agent-schedext.log", "agent-1.log")) {
             ctx.append("\n").append(log).append(":\n").append(run.result().text(log).orElse("(none)"));
         }
         String context = ctx.toString();
@@ -136,6 +137,19 @@ class AgentSchedExtIT extends VmTestSupport {
         assertEquals("143", detached.get("agent1_rc"), "agent exit status on SIGTERM" + context);
         assertEquals("disabled", detached.get("state"), "SIGTERM detached the scheduler" + context);
 
+    }
+
+    @Test
+    void agentDeathAndEjectionLeaveNoHalfState() throws Exception {
+        VmSpec spec = VmSpec.of(IMAGES, "7.2", "agent-schedext-exit", 2, TIMEOUT);
+        VmRun run = GuestRunner.run(spec);
+        StringBuilder ctx = new StringBuilder("\n" + run.describe());
+        for (String log : List.of("agent-schedext-exit.log", "agent-1.log", "agent-2.log")) {
+            ctx.append("\n").append(log).append(":\n").append(run.result().text(log).orElse("(none)"));
+        }
+        String context = ctx.toString();
+        assertEquals(0, run.result().rc().orElseThrow(), "guest script failed" + context);
+
         // kill -9: the kernel detaches when the process (and its struct_ops link fd) is gone
         Map<String, String> killed = AgentCpusetIT.lines(run, "kill9.txt");
         assertEquals("yes", killed.get("disabled_after_kill9"), "kernel back on its default scheduler\n" + killed);
@@ -149,13 +163,13 @@ class AgentSchedExtIT extends VmTestSupport {
         JsonNode fs = fb.get("scheduler");
         assertNotNull(fs, context);
         assertFalse(fs.get("attached").asBoolean(), context);
-        assertTrue(fs.get("stopped").asText().startsWith("sched_ext state "), "the status says why it stopped"
-                + context);
+        assertTrue(fs.get("stopped").asText().startsWith("sched_ext state ")
+                && fs.get("stopped").asText().contains("sysrq-S"), "the status says why it stopped" + context);
         assertTrue(fb.get("rwc_backend").asText().contains("work.slice"), context);
         Map<String, String> fallback = AgentCpusetIT.lines(run, "fallback.txt");
         assertEquals("disabled", fallback.get("state"), context);
-        assertEquals("143", fallback.get("agent3_rc"), context);
-        assertTrue(run.result().text("agent-3.log").orElse("").contains("the sched_ext scheduler stopped"),
+        assertEquals("143", fallback.get("agent2_rc"), context);
+        assertTrue(run.result().text("agent-2.log").orElse("").contains("the sched_ext scheduler stopped"),
                 "the agent logged why" + context);
     }
 }
