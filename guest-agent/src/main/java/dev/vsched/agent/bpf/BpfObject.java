@@ -1,5 +1,7 @@
 package dev.vsched.agent.bpf;
 
+import dev.vsched.probers.sys.LibC;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -39,10 +41,10 @@ public final class BpfObject implements AutoCloseable {
         LibBpfLog.install();
         String p = path.toString();
         try (Arena arena = Arena.ofConfined(); LibBpfLog.Capture cap = LibBpfLog.capture()) {
-            MemorySegment state = LibBpf.allocateCapturedState(arena);
+            MemorySegment state = LibC.allocateCapturedState(arena);
             MemorySegment o = LibBpf.bpf_object__open_file(state, arena.allocateFrom(p), MemorySegment.NULL);
             if (o.equals(MemorySegment.NULL)) {
-                throw BpfException.of("bpf_object__open_file", LibBpf.errno(state), p, cap.lines());
+                throw BpfException.of("bpf_object__open_file", LibC.errno(state), p, cap.lines());
             }
             return new BpfObject(path, o);
         }
@@ -86,10 +88,10 @@ public final class BpfObject implements AutoCloseable {
     /** The map called {@code name}; a BpfException (ENOENT) naming map and object if there is none. */
     public synchronized BpfMap map(String name) throws BpfException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = LibBpf.allocateCapturedState(arena);
+            MemorySegment state = LibC.allocateCapturedState(arena);
             MemorySegment m = LibBpf.bpf_object__find_map_by_name(state, handle(), arena.allocateFrom(name));
             if (m.equals(MemorySegment.NULL)) {
-                throw BpfException.of("bpf_object__find_map_by_name", LibBpf.errno(state),
+                throw BpfException.of("bpf_object__find_map_by_name", LibC.errno(state),
                         "'" + name + "' in " + path);
             }
             return new BpfMap(this, m, name);
@@ -99,10 +101,10 @@ public final class BpfObject implements AutoCloseable {
     /** The program called {@code name} (its C function name). */
     public synchronized BpfProgram program(String name) throws BpfException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = LibBpf.allocateCapturedState(arena);
+            MemorySegment state = LibC.allocateCapturedState(arena);
             MemorySegment p = LibBpf.bpf_object__find_program_by_name(state, handle(), arena.allocateFrom(name));
             if (p.equals(MemorySegment.NULL)) {
-                throw BpfException.of("bpf_object__find_program_by_name", LibBpf.errno(state),
+                throw BpfException.of("bpf_object__find_program_by_name", LibC.errno(state),
                         "'" + name + "' in " + path);
             }
             return new BpfProgram(this, p, name);
@@ -156,10 +158,10 @@ public final class BpfObject implements AutoCloseable {
         program.checkOwner(this);
         requireLoaded("bpf_program__attach", program.name());
         try (Arena arena = Arena.ofConfined(); LibBpfLog.Capture cap = LibBpfLog.capture()) {
-            MemorySegment state = LibBpf.allocateCapturedState(arena);
+            MemorySegment state = LibC.allocateCapturedState(arena);
             MemorySegment l = LibBpf.bpf_program__attach(state, program.handle());
             if (l.equals(MemorySegment.NULL)) {
-                throw BpfException.of("bpf_program__attach", LibBpf.errno(state),
+                throw BpfException.of("bpf_program__attach", LibC.errno(state),
                         "'" + program.name() + "' of " + path, cap.lines());
             }
             BpfLink link = new BpfLink(this, l, program.name());
@@ -194,10 +196,10 @@ public final class BpfObject implements AutoCloseable {
         BpfMap m = map(mapName);
         requireLoaded("bpf_map__attach_struct_ops", mapName);
         try (Arena arena = Arena.ofConfined(); LibBpfLog.Capture cap = LibBpfLog.capture()) {
-            MemorySegment state = LibBpf.allocateCapturedState(arena);
+            MemorySegment state = LibC.allocateCapturedState(arena);
             MemorySegment l = LibBpf.bpf_map__attach_struct_ops(state, m.handle());
             if (l.equals(MemorySegment.NULL)) {
-                throw BpfException.of("bpf_map__attach_struct_ops", LibBpf.errno(state),
+                throw BpfException.of("bpf_map__attach_struct_ops", LibC.errno(state),
                         "'" + mapName + "' of " + path, cap.lines());
             }
             BpfLink link = new BpfLink(this, l, mapName);

@@ -1,16 +1,15 @@
 package dev.vsched.agent.bpf;
 
+import dev.vsched.probers.sys.LibC;
+
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 
 /**
@@ -22,7 +21,7 @@ import java.util.Optional;
  *
  * <p>Error convention (libbpf >= 1.0): functions returning a pointer return NULL and set errno; functions
  * returning int return a negative errno and also set errno. Wrappers of the former take a captured-state
- * segment ({@link #allocateCapturedState}) as first argument, as jextract does for
+ * segment ({@link LibC#allocateCapturedState}) as first argument, as jextract does for
  * {@code captureCallState}; read it with {@link #errno}.
  *
  * <p>The library is looked up on first use; {@link #requireLoaded()} turns a missing libbpf into a clear
@@ -62,20 +61,6 @@ public final class LibBpf {
     public static final long BPF_EXIST = 2;
 
     static final Linker LINKER = Linker.nativeLinker();
-    static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    public static final StructLayout CAPTURED_STATE_LAYOUT = Linker.Option.captureStateLayout();
-    static final VarHandle ERRNO = CAPTURED_STATE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-
-    /** A segment to pass as the first argument of an errno-capturing call. */
-    public static MemorySegment allocateCapturedState(Arena arena) {
-        return arena.allocate(CAPTURED_STATE_LAYOUT);
-    }
-
-    /** errno as captured by the last call that was given {@code state}. */
-    public static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
-    }
-
     /** The library lookup, or why there is none; computed once, never throws. */
     private static final class Lib {
         static final SymbolLookup LOOKUP;
@@ -122,16 +107,6 @@ public final class LibBpf {
         return LINKER.downcallHandle(addr.get(), desc, options);
     }
 
-    static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("unexpected checked exception from a downcall", t);
-    }
-
     // ---- version ----
 
     private static final class libbpf_major_version {
@@ -144,7 +119,7 @@ public final class LibBpf {
         try {
             return (int) libbpf_major_version.HANDLE.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -158,7 +133,7 @@ public final class LibBpf {
         try {
             return (int) libbpf_minor_version.HANDLE.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -172,7 +147,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) libbpf_version_string.HANDLE.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -188,7 +163,7 @@ public final class LibBpf {
         try {
             return (int) libbpf_num_possible_cpus.HANDLE.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -202,7 +177,7 @@ public final class LibBpf {
         try {
             return (int) libbpf_strerror.HANDLE.invokeExact(err, buf, size);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -219,7 +194,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) libbpf_set_print.HANDLE.invokeExact(fn);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -227,7 +202,7 @@ public final class LibBpf {
 
     private static final class bpf_object__open_file {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER);
-        static final MethodHandle HANDLE = downcall("bpf_object__open_file", DESC, CAPTURE_ERRNO);
+        static final MethodHandle HANDLE = downcall("bpf_object__open_file", DESC, LibC.CAPTURE_ERRNO);
     }
 
     /** struct bpf_object *bpf_object__open_file(const char *path, const struct bpf_object_open_opts *opts); */
@@ -235,7 +210,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_object__open_file.HANDLE.invokeExact(state, path, opts);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -249,7 +224,7 @@ public final class LibBpf {
         try {
             return (int) bpf_object__load.HANDLE.invokeExact(obj);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -263,7 +238,7 @@ public final class LibBpf {
         try {
             bpf_object__close.HANDLE.invokeExact(obj);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -277,13 +252,13 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_object__name.HANDLE.invokeExact(obj);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
     private static final class bpf_object__find_map_by_name {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER);
-        static final MethodHandle HANDLE = downcall("bpf_object__find_map_by_name", DESC, CAPTURE_ERRNO);
+        static final MethodHandle HANDLE = downcall("bpf_object__find_map_by_name", DESC, LibC.CAPTURE_ERRNO);
     }
 
     /** struct bpf_map *bpf_object__find_map_by_name(const struct bpf_object *obj, const char *name); */
@@ -291,13 +266,13 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_object__find_map_by_name.HANDLE.invokeExact(state, obj, name);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
     private static final class bpf_object__find_program_by_name {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER);
-        static final MethodHandle HANDLE = downcall("bpf_object__find_program_by_name", DESC, CAPTURE_ERRNO);
+        static final MethodHandle HANDLE = downcall("bpf_object__find_program_by_name", DESC, LibC.CAPTURE_ERRNO);
     }
 
     /** struct bpf_program *bpf_object__find_program_by_name(const struct bpf_object *obj, const char *name); */
@@ -306,7 +281,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_object__find_program_by_name.HANDLE.invokeExact(state, obj, name);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -320,7 +295,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_object__next_program.HANDLE.invokeExact(obj, prog);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -334,7 +309,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_object__next_map.HANDLE.invokeExact(obj, map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -350,7 +325,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_program__name.HANDLE.invokeExact(prog);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -364,7 +339,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_program__section_name.HANDLE.invokeExact(prog);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -378,7 +353,7 @@ public final class LibBpf {
         try {
             return (int) bpf_program__type.HANDLE.invokeExact(prog);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -392,13 +367,13 @@ public final class LibBpf {
         try {
             return (int) bpf_program__fd.HANDLE.invokeExact(prog);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
     private static final class bpf_program__attach {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER);
-        static final MethodHandle HANDLE = downcall("bpf_program__attach", DESC, CAPTURE_ERRNO);
+        static final MethodHandle HANDLE = downcall("bpf_program__attach", DESC, LibC.CAPTURE_ERRNO);
     }
 
     /** struct bpf_link *bpf_program__attach(const struct bpf_program *prog); NULL and errno on failure. */
@@ -406,7 +381,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_program__attach.HANDLE.invokeExact(state, prog);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -422,7 +397,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_map__name.HANDLE.invokeExact(map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -436,7 +411,7 @@ public final class LibBpf {
         try {
             return (int) bpf_map__type.HANDLE.invokeExact(map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -450,7 +425,7 @@ public final class LibBpf {
         try {
             return (int) bpf_map__set_max_entries.HANDLE.invokeExact(map, maxEntries);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -464,7 +439,7 @@ public final class LibBpf {
         try {
             return (int) bpf_map__max_entries.HANDLE.invokeExact(map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -478,7 +453,7 @@ public final class LibBpf {
         try {
             return (int) bpf_map__key_size.HANDLE.invokeExact(map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -492,7 +467,7 @@ public final class LibBpf {
         try {
             return (int) bpf_map__value_size.HANDLE.invokeExact(map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -506,7 +481,7 @@ public final class LibBpf {
         try {
             return (int) bpf_map__fd.HANDLE.invokeExact(map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -526,7 +501,7 @@ public final class LibBpf {
         try {
             return (int) bpf_map__lookup_elem.HANDLE.invokeExact(map, key, keySize, value, valueSize, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -545,13 +520,13 @@ public final class LibBpf {
         try {
             return (int) bpf_map__update_elem.HANDLE.invokeExact(map, key, keySize, value, valueSize, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
     private static final class bpf_map_lookup_elem {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER);
-        static final MethodHandle HANDLE = downcall("bpf_map_lookup_elem", DESC, CAPTURE_ERRNO);
+        static final MethodHandle HANDLE = downcall("bpf_map_lookup_elem", DESC, LibC.CAPTURE_ERRNO);
     }
 
     /** int bpf_map_lookup_elem(int fd, const void *key, void *value); the raw syscall wrapper, no size checks. */
@@ -559,13 +534,13 @@ public final class LibBpf {
         try {
             return (int) bpf_map_lookup_elem.HANDLE.invokeExact(state, fd, key, value);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
     private static final class bpf_map_update_elem {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_LONG);
-        static final MethodHandle HANDLE = downcall("bpf_map_update_elem", DESC, CAPTURE_ERRNO);
+        static final MethodHandle HANDLE = downcall("bpf_map_update_elem", DESC, LibC.CAPTURE_ERRNO);
     }
 
     /** int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags); */
@@ -574,13 +549,13 @@ public final class LibBpf {
         try {
             return (int) bpf_map_update_elem.HANDLE.invokeExact(state, fd, key, value, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
     private static final class bpf_map__attach_struct_ops {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER);
-        static final MethodHandle HANDLE = downcall("bpf_map__attach_struct_ops", DESC, CAPTURE_ERRNO);
+        static final MethodHandle HANDLE = downcall("bpf_map__attach_struct_ops", DESC, LibC.CAPTURE_ERRNO);
     }
 
     /** struct bpf_link *bpf_map__attach_struct_ops(const struct bpf_map *map); NULL and errno on failure. */
@@ -588,7 +563,7 @@ public final class LibBpf {
         try {
             return (MemorySegment) bpf_map__attach_struct_ops.HANDLE.invokeExact(state, map);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -604,7 +579,7 @@ public final class LibBpf {
         try {
             return (int) bpf_link__destroy.HANDLE.invokeExact(link);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -618,7 +593,7 @@ public final class LibBpf {
         try {
             return (int) bpf_link__fd.HANDLE.invokeExact(link);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -632,7 +607,7 @@ public final class LibBpf {
         try {
             return (int) bpf_link__pin.HANDLE.invokeExact(link, path);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 
@@ -646,7 +621,7 @@ public final class LibBpf {
         try {
             return (int) bpf_link__unpin.HANDLE.invokeExact(link);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.vsched.agent.bpf;
 
+import dev.vsched.probers.sys.LibC;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -50,7 +52,7 @@ public final class LibBpfLog {
         try {
             return (int) vsnprintf.HANDLE.invokeExact(str, size, format, ap);
         } catch (Throwable t) {
-            throw LibBpf.rethrow(t);
+            throw LibC.rethrow(t);
         }
     }
 

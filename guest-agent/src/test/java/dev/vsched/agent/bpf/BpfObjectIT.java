@@ -1,5 +1,7 @@
 package dev.vsched.agent.bpf;
 
+import dev.vsched.probers.sys.LibC;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -123,9 +125,9 @@ class BpfObjectIT {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment key = a.allocate(ValueLayout.JAVA_INT);
                 MemorySegment val = a.allocate(VschedIntf.VSCHED_VACT_CPU);
-                MemorySegment st = LibBpf.allocateCapturedState(a);
+                MemorySegment st = LibC.allocateCapturedState(a);
                 key.set(ValueLayout.JAVA_INT, 0, possible[0]);
-                assertEquals(0, LibBpf.bpf_map_lookup_elem(st, vs.fd(), key, val), "errno " + LibBpf.errno(st));
+                assertEquals(0, LibBpf.bpf_map_lookup_elem(st, vs.fd(), key, val), "errno " + LibC.errno(st));
                 assertTrue(VschedIntf.VactCpu.read(val).hbCount() >= after[possible[0]].hbCount());
             }
 

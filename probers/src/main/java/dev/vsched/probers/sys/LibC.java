@@ -53,7 +53,8 @@ public final class LibC {
 
     static final Linker LINKER = Linker.nativeLinker();
     static final SymbolLookup LOOKUP = LINKER.defaultLookup();
-    static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    /** errno capture for any errno-reporting downcall (libbpf's bindings use it too). */
+    public static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
     public static final StructLayout CAPTURED_STATE_LAYOUT = Linker.Option.captureStateLayout();
     static final VarHandle ERRNO = CAPTURED_STATE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
@@ -73,7 +74,8 @@ public final class LibC {
         return LINKER.downcallHandle(addr, desc, options);
     }
 
-    static RuntimeException rethrow(Throwable t) {
+    /** What a downcall wrapper throws for a Throwable from invokeExact (shared by every binding class). */
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }
