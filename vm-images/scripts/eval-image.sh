@@ -8,8 +8,9 @@
 # /tests (vm-images/guest-tests and vm-images/workloads). Boot it with
 #   run-guest.sh --eval 7.2 sysbench-cpu vsched.seconds=20
 # which uses -kernel build/kernels/7.2/vmlinuz, -device nvme on a snapshot of the
-# image and "root=/dev/nvme0n1 ro rootwait init=/init". Not part of the default
-# test suite: the first build takes a few minutes (the rootfs is cached).
+# image and "root=/dev/nvme0n1 ro rootwait init=/init". prepare.sh --eval runs
+# this for the suite (SchedStressIT) and eval/compare; the first build takes
+# about a minute (the rootfs tarball is cached).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -162,9 +162,15 @@ public final class QemuVm implements AutoCloseable {
                 "-cpu", "max",
                 "-smp", Integer.toString(spec.vcpus()),
                 "-m", Integer.toString(spec.memoryMb()),
-                "-kernel", spec.kernel().toString(),
-                "-initrd", spec.initramfs().toString(),
-                "-append", spec.append(),
+                "-kernel", spec.kernel().toString()));
+        if (spec.disk() != null) {
+            // snapshot=on: guest writes go to a temporary overlay, the image stays as built
+            cmd.addAll(List.of("-drive", "file=" + spec.disk() + ",format=raw,if=none,id=root,snapshot=on",
+                    "-device", "nvme,drive=root,serial=vsched-root"));
+        } else {
+            cmd.addAll(List.of("-initrd", spec.initramfs().toString()));
+        }
+        cmd.addAll(List.of("-append", spec.append(),
                 "-nographic", "-monitor", "none", "-nic", "none", "-no-reboot",
                 "-serial", "file:" + dir.resolve("console.log"),
                 "-serial", "file:" + dir.resolve("results.log"),

@@ -38,6 +38,16 @@ public record VmImages(Path repoRoot) {
         return require(buildDir().resolve("initramfs-" + series + ".cpio"), series);
     }
 
+    /** The evaluation disk image, {@code vm-images/scripts/eval-image.sh <series>}. */
+    public Path evalImage(String series) {
+        Path p = buildDir().resolve("eval-" + series + ".img");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException(p + " is missing: run vm-images/scripts/eval-image.sh " + series
+                    + " (or ./mvnw -B verify, which runs it)");
+        }
+        return p;
+    }
+
     /** The kernel release string kernels.sh recorded, e.g. {@code 7.2.13+deb14-cloud-amd64}. */
     public String kernelVersion(String series) {
         try {

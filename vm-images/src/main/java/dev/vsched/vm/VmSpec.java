@@ -8,10 +8,12 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * One guest boot: kernel, initramfs, vCPUs, TCG threading, the guest test to run with its
- * {@code vsched.<key>=<value>} parameters, an optional host layout, and a hard timeout.
+ * One guest boot: kernel, root (the test initramfs, or the eval disk image booted read-only from a
+ * snapshot), vCPUs, TCG threading, the guest test to run with its {@code vsched.<key>=<value>}
+ * parameters, an optional host layout, and a hard timeout. Exactly one of {@code initramfs} and
+ * {@code disk} is set.
  */
-public record VmSpec(String name, Path kernel, Path initramfs, int vcpus, int memoryMb, Tcg tcg, String test,
+public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vcpus, int memoryMb, Tcg tcg, String test,
         Map<String, String> params, HostLayout layout, Duration timeout) {
 
     /**
@@ -30,6 +32,10 @@ public record VmSpec(String name, Path kernel, Path initramfs, int vcpus, int me
     private static final Pattern VALUE = Pattern.compile("[A-Za-z0-9_.,:/=+@% -]*");
 
     public VmSpec {
+        if ((initramfs == null) == (disk == null)) {
+            throw new IllegalArgumentException("a guest boots from an initramfs or a disk image, exactly one: initramfs="
+                    + initramfs + " disk=" + disk);
+        }
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         if (!KEY.matcher(test).matches()) {
             throw new IllegalArgumentException("guest test name '" + test + "' must match " + KEY);
@@ -61,26 +67,39 @@ public record VmSpec(String name, Path kernel, Path initramfs, int vcpus, int me
 
     /** A functional test: thread=single, 2 GiB, no layout. */
     public static VmSpec of(VmImages images, String series, String test, int vcpus, Duration timeout) {
-        return new VmSpec(test + "-" + series, images.kernel(series), images.initramfs(series), vcpus, 2048,
+        return new VmSpec(test + "-" + series, images.kernel(series), images.initramfs(series), null, vcpus, 2048,
                 Tcg.SINGLE, test, Map.of(), null, timeout);
     }
 
+    /** Like {@link #of}, booting the eval disk image (stress-ng, sysbench, rt-tests; see eval-image.sh). */
+    public static VmSpec ofEval(VmImages images, String series, String test, int vcpus, Duration timeout) {
+        return new VmSpec("eval-" + test + "-" + series, images.kernel(series), null, images.evalImage(series), vcpus,
+                2048, Tcg.SINGLE, test, Map.of(), null, timeout);
+    }
+
     public VmSpec withParams(Map<String, String> p) {
-        return new VmSpec(name, kernel, initramfs, vcpus, memoryMb, tcg, test, p, layout, timeout);
+        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, tcg, test, p, layout, timeout);
     }
 
     /** Multi-threaded TCG with this host layout applied before the first guest instruction. */
     public VmSpec withLayout(HostLayout l) {
-        return new VmSpec(name, kernel, initramfs, vcpus, memoryMb, Tcg.MULTI, test, params, l, timeout);
+        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, Tcg.MULTI, test, params, l, timeout);
     }
 
     public VmSpec withTcg(Tcg t) {
-        return new VmSpec(name, kernel, initramfs, vcpus, memoryMb, t, test, params, layout, timeout);
+        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, t, test, params, layout, timeout);
     }
 
-    /** The kernel command line: protocol keys plus {@code oops=panic} so a crashed guest exits at once. */
+    /**
+     * The kernel command line: protocol keys plus {@code oops=panic} so a crashed guest exits at once; a
+     * disk boot mounts the image read-only and runs the same /init.
+     */
     public String append() {
-        StringBuilder sb = new StringBuilder("console=ttyS0 panic=-1 oops=panic quiet vsched.test=").append(test);
+        StringBuilder sb = new StringBuilder("console=ttyS0 panic=-1 oops=panic quiet ");
+        if (disk != null) {
+            sb.append("root=/dev/nvme0n1 ro rootwait init=/init ");
+        }
+        sb.append("vsched.test=").append(test);
         params.forEach((k, v) -> sb.append(" vsched.").append(k).append('=')
                 .append(v.isEmpty() || v.contains(" ") ? "\"" + v + "\"" : v));
         return sb.toString();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class VmSpecTest {
 
     private static VmSpec spec(Map<String, String> params) {
-        return new VmSpec("t", Path.of("/k"), Path.of("/i"), 4, 2048, VmSpec.Tcg.SINGLE, "probe", params, null,
+        return new VmSpec("t", Path.of("/k"), Path.of("/i"), null, 4, 2048, VmSpec.Tcg.SINGLE, "probe", params, null,
                 Duration.ofSeconds(60));
     }
 
@@ -41,7 +41,7 @@ class VmSpecTest {
     void layoutNeedsMultiThreadedTcg() {
         HostLayout l = HostLayout.parse("l", "v0=0");
         String msg = assertThrows(IllegalArgumentException.class, () -> new VmSpec("t", Path.of("/k"), Path.of("/i"),
-                4, 2048, VmSpec.Tcg.SINGLE, "probe", Map.of(), l, Duration.ofSeconds(1))).getMessage();
+                null, 4, 2048, VmSpec.Tcg.SINGLE, "probe", Map.of(), l, Duration.ofSeconds(1))).getMessage();
         assertTrue(msg.contains("thread=multi"), msg);
         assertEquals(VmSpec.Tcg.MULTI, spec(Map.of()).withLayout(l).tcg());
     }
@@ -56,5 +56,21 @@ class VmSpecTest {
         assertTrue(line.contains("-nographic -monitor none -nic none -no-reboot"), line);
         assertTrue(line.contains("-qmp unix:/tmp/d/qmp.sock,server=on,wait=off"), line);
         assertTrue(line.endsWith("-S"), "starts paused so the vCPU threads are known before the guest runs");
+    }
+
+    @Test
+    void diskBootMountsTheImageFromASnapshot() {
+        VmSpec d = new VmSpec("t", Path.of("/k"), null, Path.of("/b/eval-7.2.img"), 2, 2048, VmSpec.Tcg.SINGLE,
+                "sched-stress", Map.of(), null, Duration.ofSeconds(60));
+        String line = String.join(" ", QemuVm.command(d, Path.of("/tmp/d")));
+        assertTrue(line.contains("-drive file=/b/eval-7.2.img,format=raw,if=none,id=root,snapshot=on"
+                + " -device nvme,drive=root,serial=vsched-root"), line);
+        assertTrue(!line.contains("-initrd"), line);
+        assertTrue(d.append().startsWith("console=ttyS0 panic=-1 oops=panic quiet root=/dev/nvme0n1 ro rootwait"
+                + " init=/init vsched.test=sched-stress"), d.append());
+        assertThrows(IllegalArgumentException.class, () -> new VmSpec("t", Path.of("/k"), Path.of("/i"),
+                Path.of("/d"), 2, 2048, VmSpec.Tcg.SINGLE, "x", Map.of(), null, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new VmSpec("t", Path.of("/k"), null, null, 2, 2048,
+                VmSpec.Tcg.SINGLE, "x", Map.of(), null, Duration.ofSeconds(1)));
     }
 }
