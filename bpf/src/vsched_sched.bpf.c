@@ -20,15 +20,22 @@
  * RWC  relaxed work conservation: vCPUs flagged HIDDEN never take work from
  *      the shared queue and movable tasks found running there are pushed
  *      back to it; tasks that may only run on hidden vCPUs (pinned tasks,
- *      per-CPU kthreads) still run there through their local DSQ, so the
- *      watchdog never sees a stall.  Hiding every usable vCPU is refused.
+ *      per-CPU kthreads) still run there through their vCPU's own queue, so
+ *      the watchdog never sees a stall.  Hiding every usable vCPU is refused.
+ *
+ * Queues: one shared vtime queue for movable work and one vtime queue per
+ * vCPU for work that can only run there.  A vCPU takes whichever head has
+ * the lower vtime, so a pinned CPU hog shares its vCPU fairly with movable
+ * work instead of starving it (a FIFO local DSQ would always win).
  */
 #include "vact.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
 #define SHARED_DSQ		0
+#define PCPU_DSQ_BASE		1	/* vCPU c's own queue: PCPU_DSQ_BASE + c */
 #define DFL_SLICE_NS		(5 * VS_NSEC_PER_MSEC)
+#define MAX_AHEAD_SLICES	20
 #define UTIL_WINDOW_NS		(50 * VS_NSEC_PER_MSEC)
 #define SCORE_BASE		2048
 
@@ -471,12 +478,43 @@ static __always_inline void kick_idle_for(struct task_struct *p, __s32 from)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
+/*
+ * The vtime a task queues with: a sleeper gets at most one slice of credit,
+ * and a task far ahead waits at most while the others run MAX_AHEAD_SLICES
+ * slices' worth of vtime.  The upper bound matters for low weights: a
+ * SCHED_IDLE task weighs 1 against nice 0's 100, so each slice it runs puts
+ * it 100 slices ahead, and without the bound it waited past the watchdog's
+ * 30 s under the stress mix ("stress-ng-sched failed to run for 32.5s").
+ */
+static __always_inline __u64 queue_vtime(struct task_struct *p, __u64 slice)
+{
+	__u64 vtime = p->scx.dsq_vtime;
+
+	if ((__s64)(vtime - (vtime_now - slice)) < 0)
+		vtime = vtime_now - slice;
+	else if ((__s64)(vtime - (vtime_now + MAX_AHEAD_SLICES * slice)) > 0)
+		vtime = vtime_now + MAX_AHEAD_SLICES * slice;
+	return vtime;
+}
+
+/* the vtime of @dsq's first task; false when it is empty */
+static __always_inline bool dsq_head_vtime(__u64 dsq, __u64 *vtime)
+{
+	struct task_struct *p;
+
+	bpf_for_each(scx_dsq, p, dsq, 0) {
+		*vtime = p->scx.dsq_vtime;
+		return true;
+	}
+	return false;
+}
+
 void BPF_STRUCT_OPS(vsched_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct vsched_config *c = cfg_get();
 	struct task_ctx *tctx = task_ctx(p);
 	__s32 cpu = scx_bpf_task_cpu(p);
-	__u64 slice = slice_ns(c), vtime;
+	__u64 slice = slice_ns(c);
 
 	/* IVH decided at a tick to move this task */
 	if (tctx && tctx->ivh_target >= 0) {
@@ -501,7 +539,8 @@ void BPF_STRUCT_OPS(vsched_enqueue, struct task_struct *p, u64 enq_flags)
 			t = bpf_cpumask_first(p->cpus_ptr);
 		if (cpu_hidden(t))
 			stat_inc(VSCHED_STAT_RWC_PINNED);
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | t, slice, enq_flags);
+		scx_bpf_dsq_insert_vtime(p, PCPU_DSQ_BASE + t, slice, queue_vtime(p, slice),
+					 enq_flags);
 		if (t != bpf_get_smp_processor_id())
 			scx_bpf_kick_cpu(t, SCX_KICK_IDLE);
 		return;
@@ -515,22 +554,28 @@ void BPF_STRUCT_OPS(vsched_enqueue, struct task_struct *p, u64 enq_flags)
 	if (cpu_hidden(cpu))
 		stat_inc(VSCHED_STAT_RWC_AVOID);
 
-	/* a sleeper gets at most one slice of credit */
-	vtime = p->scx.dsq_vtime;
-	if ((__s64)(vtime - (vtime_now - slice)) < 0)
-		vtime = vtime_now - slice;
-	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, slice, vtime, enq_flags);
+	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, slice, queue_vtime(p, slice), enq_flags);
 	stat_inc(VSCHED_STAT_ENQ_SHARED);
 	kick_idle_for(p, cpu);
 }
 
 void BPF_STRUCT_OPS(vsched_dispatch, s32 cpu, struct task_struct *prev)
 {
+	__u64 own = PCPU_DSQ_BASE + cpu, own_vt, shared_vt;
+
 	refresh_cfg();
-	/* RWC: hidden vCPUs serve only their local DSQ (pinned work) */
-	if (cpu_hidden(cpu))
+	/* RWC: hidden vCPUs serve only their own queue (pinned work) */
+	if (cpu_hidden(cpu)) {
+		scx_bpf_dsq_move_to_local(own);
 		return;
-	scx_bpf_dsq_move_to_local(SHARED_DSQ);
+	}
+	/* the lower vtime first; the other queue when that one was emptied meanwhile */
+	if (dsq_head_vtime(own, &own_vt) &&
+	    (!dsq_head_vtime(SHARED_DSQ, &shared_vt) || (__s64)(own_vt - shared_vt) <= 0) &&
+	    scx_bpf_dsq_move_to_local(own))
+		return;
+	if (!scx_bpf_dsq_move_to_local(SHARED_DSQ))
+		scx_bpf_dsq_move_to_local(own);
 }
 
 void BPF_STRUCT_OPS(vsched_runnable, struct task_struct *p, u64 enq_flags)
@@ -547,8 +592,19 @@ void BPF_STRUCT_OPS(vsched_running, struct task_struct *p)
 
 	if (tctx)
 		tctx->run_start = bpf_ktime_get_ns();
-	if ((__s64)(p->scx.dsq_vtime - vtime_now) > 0)
-		vtime_now = p->scx.dsq_vtime;
+	/*
+	 * vtime_now, the clock wakers are placed against, follows the tasks
+	 * that start on usable vCPUs, by at most one slice per start: a task
+	 * pinned alone to a hidden vCPU runs far ahead of everybody, and a
+	 * low-weight task run out of order on an idle vCPU is ahead too; if
+	 * either dragged the clock, every waker would queue behind the whole
+	 * backlog of CPU hogs (the stress test saw a sleeper wait 94 s).
+	 */
+	if (!cpu_hidden(scx_bpf_task_cpu(p)) && (__s64)(p->scx.dsq_vtime - vtime_now) > 0) {
+		__u64 step = p->scx.dsq_vtime - vtime_now, slice = slice_ns(cfg_get());
+
+		vtime_now += step < slice ? step : slice;
+	}
 }
 
 void BPF_STRUCT_OPS(vsched_stopping, struct task_struct *p, bool runnable)
@@ -655,7 +711,7 @@ s32 BPF_STRUCT_OPS(vsched_init_task, struct task_struct *p, struct scx_init_task
 s32 BPF_STRUCT_OPS_SLEEPABLE(vsched_init)
 {
 	struct vsched_config *c = cfg_get();
-	__u32 nr = scx_bpf_nr_cpu_ids(), last = nr - 1;
+	__u32 nr = scx_bpf_nr_cpu_ids(), last = nr - 1, i;
 	s32 err;
 
 	if (!bpf_map_lookup_elem(&vs_vact, &last) || !bpf_map_lookup_elem(&vs_cpu_cfg, &last)) {
@@ -672,6 +728,13 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(vsched_init)
 	if (err) {
 		vs_error("cannot create the shared DSQ: %d", err);
 		return err;
+	}
+	bpf_for(i, 0, nr) {
+		err = scx_bpf_create_dsq(PCPU_DSQ_BASE + i, -1);
+		if (err) {
+			vs_error("cannot create vCPU %u's DSQ: %d", i, err);
+			return err;
+		}
 	}
 	cfg_seen_seq = c ? c->cpu_cfg_seq : 0;
 	cfg_seen_pol = cfg_policies(c);
