@@ -8,19 +8,14 @@
 # Files: status.json, narrowed.txt, restored.txt, repaired-status.json, final.txt, agent-*.log.
 # rc 0 if every step ran (the host-side test judges the content); non-zero names the failed step.
 set -u
-out=$VSCHED_OUT
+TEST=agent-cpuset
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cg=/sys/fs/cgroup
 slice=$cg/work.slice
-run=/run/vsched
-JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar"
 AGENT_ARGS="--set agent.mode=cpuset --set rwc.cpuset_slices=work.slice --set probe.period=500ms \
 --set vtop.revalidate=0s \
 --set rwc.hysteresis_rounds=2"
-
-fail() {
-	echo "agent-cpuset: $*" >&2
-	exit 1
-}
 
 snapshot() { # $1: file
 	{
@@ -32,23 +27,8 @@ snapshot() { # $1: file
 	} >"$1"
 }
 
-# $1: agent pid, $2: seconds; waits for a status whose rwc.applied is set
-await_applied() {
-	i=0
-	while [ "$i" -lt "$2" ]; do
-		kill -0 "$1" 2>/dev/null || return 1
-		if $JAVA status --json --run-dir "$run" >"$out/status.tmp" 2>/dev/null &&
-			grep -q '"applied" : "' "$out/status.tmp"; then
-			return 0
-		fi
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-echo "+cpuset" >"$cg/cgroup.subtree_control" || fail "cannot enable the cpuset controller"
-mkdir -p "$slice" || fail "cannot create $slice"
+echo "+cpuset" >"$cg/cgroup.subtree_control" || die "cannot enable the cpuset controller"
+mkdir -p "$slice" || die "cannot create $slice"
 loops=""
 snapshot "$out/before.txt"
 
@@ -59,14 +39,14 @@ snapshot "$out/before.txt"
 # shellcheck disable=SC2086 # word lists on purpose
 $JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
 agent=$!
-await_applied "$agent" 240 || fail "first agent never applied a plan"
+await_status "$agent" 240 '"applied" : "' || die "first agent never applied a plan"
 for _ in 1 2 3 4; do
 	sh -c 'while :; do :; done' &
 	loops="$loops $!"
 	echo "$!" >"$slice/cgroup.procs"
 done
 sleep 2
-$JAVA status --json --run-dir "$run" >"$out/status.json" || fail "status after the loops started"
+$JAVA status --json --run-dir "$run" >"$out/status.json" || die "status after the loops started"
 snapshot "$out/narrowed.txt"
 kill -TERM "$agent"
 wait "$agent"
@@ -77,15 +57,15 @@ snapshot "$out/restored.txt"
 # shellcheck disable=SC2086
 $JAVA agent $AGENT_ARGS >"$out/agent-2.log" 2>&1 &
 agent=$!
-await_applied "$agent" 240 || fail "second agent never applied a plan"
+await_status "$agent" 240 '"applied" : "' || die "second agent never applied a plan"
 kill -9 "$agent"
 wait "$agent" 2>/dev/null
 snapshot "$out/after-kill9.txt"
-[ -f "$run/agent-state.json" ] || fail "a killed agent left no state file"
+[ -f "$run/agent-state.json" ] || die "a killed agent left no state file"
 # shellcheck disable=SC2086
 $JAVA agent $AGENT_ARGS >"$out/agent-3.log" 2>&1 &
 agent=$!
-await_applied "$agent" 240 || fail "third agent never applied a plan"
+await_status "$agent" 240 '"applied" : "' || die "third agent never applied a plan"
 cp "$out/status.tmp" "$out/repaired-status.json"
 kill -TERM "$agent"
 wait "$agent"

@@ -9,59 +9,31 @@
 # Files: kill9.txt, fallback-status.json, fallback.txt, agent-*.log.
 # rc 0 if every step ran (the host-side test judges the content); non-zero names the failed step.
 set -u
-out=$VSCHED_OUT
-scx=/sys/kernel/sched_ext
-run=/run/vsched
+TEST=agent-schedext-exit
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cg=/sys/fs/cgroup
-JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar"
 AGENT_ARGS="--set agent.mode=sched_ext --set probe.period=500ms --set vtop.revalidate=0s \
 --set rwc.hysteresis_rounds=2"
-
-fail() {
-	echo "agent-schedext-exit: $*" >&2
-	exit 1
-}
-
-sysfs() { # $1: file name for the key=value lines
-	{
-		echo "state=$(cat "$scx/state")"
-		echo "ops=$(cat "$scx/root/ops" 2>/dev/null)"
-	} >"$1"
-}
-
-# $1: agent pid, $2: seconds, $3: pattern the status must contain; leaves it in $out/status.tmp
-await_status() {
-	i=0
-	while [ "$i" -lt "$2" ]; do
-		kill -0 "$1" 2>/dev/null || return 1
-		if $JAVA status --json --run-dir "$run" >"$out/status.tmp" 2>/dev/null &&
-			grep -q "$3" "$out/status.tmp"; then
-			return 0
-		fi
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # $1: seconds; waits until sched_ext is disabled
 await_disabled() {
 	i=0
 	while [ "$i" -lt "$1" ]; do
-		[ "$(cat "$scx/state")" = disabled ] && return 0
+		[ "$(state)" = disabled ] && return 0
 		sleep 1
 		i=$((i + 1))
 	done
 	return 1
 }
 
-[ -d "$scx" ] || fail "no $scx in this kernel"
+[ -d "$scx" ] || die "no $scx in this kernel"
 
 # 1. kill -9: the kernel detaches the scheduler itself; a workload started before completes
 # shellcheck disable=SC2086
 $JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
 agent=$!
-await_status "$agent" 120 '"state" : "enabled"' || fail "first agent never attached"
+await_status "$agent" 120 '"state" : "enabled"' || die "first agent never attached"
 sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i + 1)); done' &
 work=$!
 sleep 1
@@ -70,7 +42,7 @@ wait "$agent" 2>/dev/null
 {
 	if await_disabled 20; then echo "disabled_after_kill9=yes"; else echo "disabled_after_kill9=no"; fi
 } >"$out/kill9.txt"
-sysfs "$out/state.tmp"
+scx_snapshot "$out/state.tmp"
 cat "$out/state.tmp" >>"$out/kill9.txt"
 if timeout 120 sh -c "while kill -0 $work 2>/dev/null; do sleep 0.5; done"; then
 	wait "$work"
@@ -81,16 +53,16 @@ else
 fi
 
 # 2. the kernel ejects the scheduler: the agent falls back to cpusets of the configured slice
-echo "+cpuset" >"$cg/cgroup.subtree_control" || fail "cannot enable the cpuset controller"
-mkdir -p "$cg/work.slice" || fail "cannot create work.slice"
+echo "+cpuset" >"$cg/cgroup.subtree_control" || die "cannot enable the cpuset controller"
+mkdir -p "$cg/work.slice" || die "cannot create work.slice"
 # shellcheck disable=SC2086
 $JAVA agent $AGENT_ARGS --set rwc.cpuset_slices=work.slice >"$out/agent-2.log" 2>&1 &
 agent=$!
-await_status "$agent" 120 '"state" : "enabled"' || fail "second agent never attached"
+await_status "$agent" 120 '"state" : "enabled"' || die "second agent never attached"
 echo S >/proc/sysrq-trigger
-await_status "$agent" 60 '"mode" : "cpuset"' || fail "second agent did not fall back to cpuset mode"
+await_status "$agent" 60 '"mode" : "cpuset"' || die "second agent did not fall back to cpuset mode"
 cp "$out/status.tmp" "$out/fallback-status.json"
-sysfs "$out/fallback.txt"
+scx_snapshot "$out/fallback.txt"
 kill -TERM "$agent"
 wait "$agent"
 echo "agent2_rc=$?" >>"$out/fallback.txt"

@@ -10,39 +10,11 @@
 # agent-1.log.
 # rc 0 if every step ran (the host-side test judges the content); non-zero names the failed step.
 set -u
-out=$VSCHED_OUT
-scx=/sys/kernel/sched_ext
-run=/run/vsched
-JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar"
+TEST=agent-schedext
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 AGENT_ARGS="--set agent.mode=sched_ext --set probe.period=500ms --set vtop.revalidate=0s \
 --set rwc.hysteresis_rounds=2"
-
-fail() {
-	echo "agent-schedext: $*" >&2
-	exit 1
-}
-
-sysfs() { # $1: file name for the key=value lines
-	{
-		echo "state=$(cat "$scx/state")"
-		echo "ops=$(cat "$scx/root/ops" 2>/dev/null)"
-	} >"$1"
-}
-
-# $1: agent pid, $2: seconds, $3: pattern the status must contain; leaves it in $out/status.tmp
-await_status() {
-	i=0
-	while [ "$i" -lt "$2" ]; do
-		kill -0 "$1" 2>/dev/null || return 1
-		if $JAVA status --json --run-dir "$run" >"$out/status.tmp" 2>/dev/null &&
-			grep -q "$3" "$out/status.tmp"; then
-			return 0
-		fi
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 expand() { # a CPU list like 0,2-3 -> "0 2 3"
 	echo "$1" | tr ',' '\n' | while IFS=- read -r a b; do
@@ -50,16 +22,16 @@ expand() { # a CPU list like 0,2-3 -> "0 2 3"
 	done | tr '\n' ' '
 }
 
-[ -d "$scx" ] || fail "no $scx in this kernel"
-sysfs "$out/before.txt"
+[ -d "$scx" ] || die "no $scx in this kernel"
+scx_snapshot "$out/before.txt"
 
 # attach, feed, keep movable work off hidden vCPUs, SIGTERM detaches
 # shellcheck disable=SC2086 # word lists on purpose
 $JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
 agent=$!
-await_status "$agent" 300 '"applied" : "' || fail "first agent never applied a plan"
+await_status "$agent" 300 '"applied" : "' || die "first agent never applied a plan"
 cp "$out/status.tmp" "$out/status-1.json"
-sysfs "$out/attached.txt"
+scx_snapshot "$out/attached.txt"
 usable=$(sed -n 's/.*"applied" : "\([0-9,-]*\)".*/\1/p' "$out/status-1.json")
 hidden=""
 for c in $(seq 0 $(($(grep -c '^processor' /proc/cpuinfo) - 1))); do
@@ -69,7 +41,7 @@ for c in $(seq 0 $(($(grep -c '^processor' /proc/cpuinfo) - 1))); do
 	esac
 done
 first_hidden=$(echo "$hidden" | awk '{ print $1 }')
-[ -n "$first_hidden" ] || fail "the plan hides no vCPU (usable $usable)"
+[ -n "$first_hidden" ] || die "the plan hides no vCPU (usable $usable)"
 echo "usable=$usable" >>"$out/attached.txt"
 echo "hidden=$hidden" >>"$out/attached.txt"
 
@@ -94,14 +66,14 @@ sleep 2 # the scheduler pushes movable work off hidden vCPUs at their next enque
 		n=$((n + 1))
 	done
 } >"$out/samples.txt"
-$JAVA status --json --run-dir "$run" >"$out/status-2.json" || fail "status failed while attached"
-$JAVA status --run-dir "$run" >"$out/status-text.txt" || fail "text status failed"
+$JAVA status --json --run-dir "$run" >"$out/status-2.json" || die "status failed while attached"
+$JAVA status --run-dir "$run" >"$out/status-text.txt" || die "text status failed"
 # shellcheck disable=SC2086
 kill "$pinned" $loops
 kill -TERM "$agent"
 wait "$agent"
 echo "agent1_rc=$?" >"$out/detached.txt"
-sysfs "$out/detached.tmp"
+scx_snapshot "$out/detached.tmp"
 cat "$out/detached.tmp" >>"$out/detached.txt"
 rm -f "$out/status.tmp" "$out/detached.tmp"
 exit 0

@@ -12,24 +12,11 @@ set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
 set -o pipefail
-out=$VSCHED_OUT
+TEST=kmod-basic
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 ko=/opt/vsched/kmod/vsched.ko
-bin=/opt/vsched/bpf
 sys=/sys/kernel/vsched
-fail=0
-pass() { echo "ok   $*" >>"$out/checks.txt"; }
-bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
-expect() { # NAME ACTUAL WANTED
-	if [ "$2" = "$3" ]; then pass "$1=$2"; else bad "$1=$2 (wanted $3)"; fi
-}
-check() { # NAME COMMAND... : passes when COMMAND succeeds
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else bad "$_what"; fi
-}
-# shellcheck disable=SC2317 # called through check
-not() { ! "$@"; }
-die() { echo "kmod-basic: $*" >&2; exit 1; }
 
 [ -f "$ko" ] || die "$ko missing (kmod/build/<series>/vsched.ko not built or not packed)"
 : >"$out/checks.txt"

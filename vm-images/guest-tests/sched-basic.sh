@@ -13,41 +13,21 @@ set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
 set -o pipefail
-out=$VSCHED_OUT
-bin=/opt/vsched/bpf
+TEST=sched-basic
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${VSCHED_SCHED_SECS:-14}
-fail=0
-pass() { echo "ok   $*" >>"$out/checks.txt"; }
-bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
-expect() { # NAME ACTUAL WANTED
-	if [ "$2" = "$3" ]; then pass "$1=$2"; else bad "$1=$2 (wanted $3)"; fi
-}
-check() { # NAME COMMAND... : passes when COMMAND succeeds
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else bad "$_what"; fi
-}
-die() { echo "sched-basic: $*" >&2; cat "$out/checks.txt" 2>/dev/null; exit 1; }
-state() { cat /sys/kernel/sched_ext/state; }
 
-[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing (bpf/build not built or not packed)"
-[ -f "$bin/vsched_sched.bpf.o" ] || die "$bin/vsched_sched.bpf.o missing"
-[ -d /sys/kernel/sched_ext ] || die "kernel $(uname -r) has no sched_ext"
-n=$(nproc)
-[ "$n" -ge 2 ] || die "needs at least 2 vCPUs, have $n"
+need_scheduler 2
 hid=$((n - 1))
 : >"$out/checks.txt"
 expect state_before "$(state)" disabled
 
 "$bin/vsched-loader" sched -d "$secs" -H "$hid" >"$out/sched.txt" 2>&1 &
 lpid=$!
-i=0
-while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+await_enabled $lpid || true
 expect state_attached "$(state)" enabled
-expect root_ops "$(cat /sys/kernel/sched_ext/root/ops 2>/dev/null || echo none)" vsched
+expect root_ops "$(ops)" vsched
 
 loops=""
 for _ in $(seq 1 "$n"); do
@@ -91,19 +71,13 @@ expect loader_rc "$lrc" 0
 expect state_after "$(state)" disabled
 check after_detach grep -q '^after_detach state=disabled' "$out/sched.txt"
 stats=$(grep '^stats ' "$out/sched.txt" || true)
-num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
+num() { stat_num "$stats" "$1"; }
 [ -n "$stats" ] || bad "no stats line in sched.txt"
 check "enq_shared=$(num enq_shared) > 0" [ "$(num enq_shared)" -gt 0 ]
 check "rwc_pinned=$(num rwc_pinned) > 0 (pinned work on the hidden vCPU)" [ "$(num rwc_pinned)" -gt 0 ]
 bvs=$(($(num bvs_pick) + $(num bvs_keep)))
 check "bvs_pick+keep=$bvs > 0 (the waker)" [ "$bvs" -gt 0 ]
 
-dmesg >"$out/dmesg.txt"
-if grep -E 'sched_ext:.*([Ee]rror|stall)|BUG:|WARNING:|Oops' "$out/dmesg.txt" \
-	>"$out/dmesg-bad.txt"; then
-	bad "dmesg has sched_ext errors: $(head -3 "$out/dmesg-bad.txt")"
-else
-	pass "dmesg clean"
-fi
+check_dmesg
 cat "$out/checks.txt"
 exit $fail

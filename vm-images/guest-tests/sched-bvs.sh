@@ -15,23 +15,11 @@ set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
 set -o pipefail
-out=$VSCHED_OUT
-bin=/opt/vsched/bpf
-fail=0
-pass() { echo "ok   $*" >>"$out/checks.txt"; }
-bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
-check() { # NAME COMMAND... : passes when COMMAND succeeds
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else bad "$_what"; fi
-}
-die() { echo "sched-bvs: $*" >&2; exit 1; }
-state() { cat /sys/kernel/sched_ext/state; }
+TEST=sched-bvs
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
-[ -d /sys/kernel/sched_ext ] || die "kernel $(uname -r) has no sched_ext"
-n=$(nproc)
-[ "$n" -ge 3 ] || die "needs at least 3 vCPUs, have $n"
+need_scheduler 3
 : >"$out/checks.txt"
 
 # run NAME POLICIES: sets on1 (samples of the waker on vCPU 1 out of 30) and stats
@@ -39,11 +27,7 @@ run() {
 	log="$out/sched-$1.txt"
 	"$bin/vsched-loader" sched -d 7 -C 1:100 -P "$2" >"$log" 2>&1 &
 	lpid=$!
-	i=0
-	while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	await_enabled $lpid || true
 	check "$1: attached ($(state))" [ "$(state)" = enabled ]
 	# starts on vCPU 1, then may go anywhere: only a policy moves it away
 	# shellcheck disable=SC2016 # expanded by the inner sh
@@ -64,7 +48,7 @@ run() {
 	check "$1: loader rc=$lrc" [ "$lrc" = 0 ]
 	stats=$(grep '^stats ' "$log" || true)
 }
-num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
+num() { stat_num "$stats" "$1"; }
 
 run bvs 7
 check "bvs: waker on low-capacity vCPU 1 in $on1/30 samples (wanted <= 3)" [ "$on1" -le 3 ]

@@ -12,23 +12,11 @@ set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
 set -o pipefail
-out=$VSCHED_OUT
-bin=/opt/vsched/bpf
-fail=0
-pass() { echo "ok   $*" >>"$out/checks.txt"; }
-bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
-check() { # NAME COMMAND... : passes when COMMAND succeeds
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else bad "$_what"; fi
-}
-die() { echo "sched-edge: $*" >&2; exit 1; }
-state() { cat /sys/kernel/sched_ext/state; }
+TEST=sched-edge
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
-[ -d /sys/kernel/sched_ext ] || die "kernel $(uname -r) has no sched_ext"
-n=$(nproc)
-[ "$n" -ge 2 ] || die "needs at least 2 vCPUs, have $n"
+need_scheduler 2
 : >"$out/checks.txt"
 
 # refuse ARGS... EXPECTED-TEXT: the loader must fail naming the problem
@@ -51,11 +39,7 @@ load() {
 	shift
 	"$bin/vsched-loader" sched -d 6 "$@" >"$out/edge-$name.txt" 2>&1 &
 	lpid=$!
-	i=0
-	while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	await_enabled $lpid || true
 	check "$name: attached ($(state))" [ "$(state)" = enabled ]
 	loops=""
 	for _ in $(seq 1 "$n"); do
@@ -73,7 +57,7 @@ load() {
 	check "$name: detached ($(state))" [ "$(state)" = disabled ]
 	stats=$(grep '^stats ' "$out/edge-$name.txt" || true)
 }
-num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
+num() { stat_num "$stats" "$1"; }
 
 load hide-all -H "0-$((n - 1))"
 check "hide-all: rwc_avoid=$(num rwc_avoid) = 0 (RWC refused)" [ "$(num rwc_avoid)" = 0 ]

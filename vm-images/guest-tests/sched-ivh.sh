@@ -15,23 +15,11 @@ set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
 set -o pipefail
-out=$VSCHED_OUT
-bin=/opt/vsched/bpf
-fail=0
-pass() { echo "ok   $*" >>"$out/checks.txt"; }
-bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
-check() { # NAME COMMAND... : passes when COMMAND succeeds
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else bad "$_what"; fi
-}
-die() { echo "sched-ivh: $*" >&2; exit 1; }
-state() { cat /sys/kernel/sched_ext/state; }
+TEST=sched-ivh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
-[ -d /sys/kernel/sched_ext ] || die "kernel $(uname -r) has no sched_ext"
-n=$(nproc)
-[ "$n" -ge 2 ] || die "needs at least 2 vCPUs, have $n"
+need_scheduler 2
 : >"$out/checks.txt"
 
 # run NAME POLICIES: sets on0 (samples on vCPU 0 out of 20) and the loader's stats
@@ -40,11 +28,7 @@ run() {
 	log="$out/sched-$name.txt"
 	"$bin/vsched-loader" sched -d 8 -C 0:300 -P "$2" >"$log" 2>&1 &
 	lpid=$!
-	i=0
-	while [ "$(state)" != enabled ] && [ $i -lt 300 ] && kill -0 $lpid 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	await_enabled $lpid || true
 	check "$name: attached ($(state))" [ "$(state)" = enabled ]
 	taskset -c 0 sh -c 'while :; do :; done' &
 	hog=$!
@@ -64,7 +48,7 @@ run() {
 	check "$name: loader rc=$lrc" [ "$lrc" = 0 ]
 	stats=$(grep '^stats ' "$log" || true)
 }
-num() { v=$(echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"); echo "${v:-0}"; }
+num() { stat_num "$stats" "$1"; }
 
 run ivh 7
 check "ivh: hog on vCPU 0 in $on0/20 samples (wanted <= 2)" [ "$on0" -le 2 ]

@@ -11,18 +11,10 @@ set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
 set -o pipefail
-out=$VSCHED_OUT
-bin=/opt/vsched/bpf
+TEST=sched-vact
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${VSCHED_VACT_SECS:-3}
-fail=0
-pass() { echo "ok   $*" >>"$out/checks.txt"; }
-bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
-die() { echo "sched-vact: $*" >&2; exit 1; }
-check() { # NAME COMMAND... : passes when COMMAND succeeds
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else bad "$_what"; fi
-}
 
 [ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing"
 [ -f "$bin/vsched_vact.bpf.o" ] || die "$bin/vsched_vact.bpf.o missing"

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Helpers the guest tests share; sourced, never run as a test:
+#   TEST=sched-basic; . "$(dirname "$0")/lib.sh"
+# Check lines go to $VSCHED_OUT/checks.txt, one "ok   ..." or "FAIL ..." each;
+# a FAIL sets fail=1, which the test returns as its exit status.
+out=$VSCHED_OUT
+fail=0
+scx=/sys/kernel/sched_ext
+bin=/opt/vsched/bpf
+run=/run/vsched
+JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar"
+
+pass() { echo "ok   $*" >>"$out/checks.txt"; }
+bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }
+expect() { # NAME ACTUAL WANTED
+	if [ "$2" = "$3" ]; then pass "$1=$2"; else bad "$1=$2 (wanted $3)"; fi
+}
+check() { # NAME COMMAND... : passes when COMMAND succeeds
+	_what=$1
+	shift
+	if "$@"; then pass "$_what"; else bad "$_what"; fi
+}
+# shellcheck disable=SC2317 # called through check
+not() { ! "$@"; }
+# stops the test: the reason on stderr, with the checks so far
+die() {
+	echo "$TEST: $*" >&2
+	cat "$out/checks.txt" >&2 2>/dev/null
+	exit 1
+}
+
+# the scheduler tests' preconditions: loader and object packed, sched_ext, at
+# least $1 vCPUs; sets n to the vCPU count
+need_scheduler() {
+	[ -x "$bin/vsched-loader" ] || die "$bin/vsched-loader missing (bpf/build not built or not packed)"
+	[ -f "$bin/vsched_sched.bpf.o" ] || die "$bin/vsched_sched.bpf.o missing"
+	[ -d "$scx" ] || die "kernel $(uname -r) has no sched_ext"
+	n=$(nproc)
+	[ "$n" -ge "$1" ] || die "needs at least $1 vCPUs, have $n"
+}
+
+state() { cat "$scx/state"; }
+ops() { cat "$scx/root/ops" 2>/dev/null || echo none; }
+scx_snapshot() { # $1: file for state= and ops= lines
+	{
+		echo "state=$(state)"
+		echo "ops=$(ops)"
+	} >"$1"
+}
+# waits up to 30 s for sched_ext to be enabled while process $1 (the loader) lives
+await_enabled() {
+	_i=0
+	while [ "$(state)" != enabled ] && [ $_i -lt 300 ] && kill -0 "$1" 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(state)" = enabled ]
+}
+# saves dmesg.txt; one check: no sched_ext error or stall, BUG, WARNING or Oops
+check_dmesg() {
+	dmesg >"$out/dmesg.txt"
+	if grep -E 'sched_ext:.*([Ee]rror|stall)|BUG:|WARNING:|Oops' "$out/dmesg.txt" \
+		>"$out/dmesg-bad.txt"; then
+		bad "dmesg: $(head -3 "$out/dmesg-bad.txt" | tr '\n' ' ')"
+	else
+		pass "dmesg clean"
+	fi
+}
+# $1: a loader's "stats k=v ..." line, $2: counter name -> its value (0 if absent)
+stat_num() {
+	_v=$(echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p")
+	echo "${_v:-0}"
+}
+
+# $1: agent pid, $2: seconds, $3: pattern `vsched status --json` must show;
+# leaves the last status in $out/status.tmp. Fails at once if the agent exits.
+await_status() {
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		kill -0 "$1" 2>/dev/null || return 1
+		if $JAVA status --json --run-dir "$run" >"$out/status.tmp" 2>/dev/null &&
+			grep -q "$3" "$out/status.tmp"; then
+			return 0
+		fi
+		sleep 1
+		_i=$((_i + 1))
+	done
+	return 1
+}
