@@ -1,0 +1,38 @@
+package dev.vsched.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler under minutes of a stress-ng mix (guest-tests/sched-stress.sh) in the eval image, which
+ * has stress-ng: movable hogs with affinity churn, yield, switch, fork, futex, timers and pipes, plus work
+ * pinned to the vCPU RWC hides and to vCPU 0. The kernel must never eject the scheduler.
+ */
+class SchedStressIT extends VmTestSupport {
+    private static final int STRESS_SECONDS = 150;
+
+    @Test
+    void stressMixRunsForMinutesWithoutEjection() throws Exception {
+        VmSpec spec = VmSpec.ofEval(IMAGES, "7.2", "sched-stress", 4, Duration.ofSeconds(STRESS_SECONDS + 270))
+                .withParams(Map.of("stress_secs", Integer.toString(STRESS_SECONDS)));
+        VmRun run = GuestRunner.run(spec);
+        String checks = run.result().text("checks.txt")
+                .orElseGet(() -> fail("checks.txt missing from sched-stress\n" + run.describe()));
+        String context = "\nchecks.txt:\n" + checks + "\n" + run.describe();
+        List<String> failed = checks.lines().filter(l -> l.startsWith("FAIL")).toList();
+        assertEquals(List.of(), failed, "failed checks" + context);
+        assertTrue(checks.contains("ok   samples_not_attached=0"), "attachment sampled every second" + context);
+        // the mix really ran: each group's stressors are listed with their progress
+        for (String s : List.of("stress-movable/affinity", "stress-movable/cpu", "stress-movable/switch",
+                "stress-hidden/cpu", "stress-cpu0/hrtimers")) {
+            assertTrue(checks.contains("ok   " + s + " bogo_ops="), s + " made progress" + context);
+        }
+        assertEquals(0, run.result().rc().orElseThrow(), "guest test exit status" + context);
+    }
+}
