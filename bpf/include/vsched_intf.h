@@ -192,6 +192,7 @@ enum vsched_stat {
 	VSCHED_STAT_DIRECT,		/* dispatched straight to an idle vCPU */
 	VSCHED_STAT_ENQ_SHARED,		/* queued on the shared DSQ */
 	VSCHED_STAT_PV_PREEMPT_SKIP,	/* a candidate skipped as PV-preempted */
+	VSCHED_STAT_WAKE_PREEMPT,	/* a light waker preempted a heavier task */
 	VSCHED_STAT_NR,
 	VSCHED_STAT_MAX = 16,		/* room reserved in the layout (a power of 2) */
 };

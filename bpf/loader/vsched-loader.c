@@ -221,6 +221,7 @@ static const char *const stat_names[VSCHED_STAT_NR] = {
 	[VSCHED_STAT_DIRECT] = "direct",
 	[VSCHED_STAT_ENQ_SHARED] = "enq_shared",
 	[VSCHED_STAT_PV_PREEMPT_SKIP] = "pv_preempt_skip",
+	[VSCHED_STAT_WAKE_PREEMPT] = "wake_preempt",
 };
 
 static void dump_stats(struct bpf_object *obj)

@@ -23,6 +23,9 @@
  *      per-CPU kthreads) still run there through their vCPU's own queue, so
  *      the watchdog never sees a stall.  Hiding every usable vCPU is refused.
  *
+ * Wake-up preemption: a light task that wakes while no usable vCPU is idle
+ * preempts one running a heavier task further ahead in vtime.
+ *
  * Queues: one shared vtime queue for movable work and one vtime queue per
  * vCPU for work that can only run there.  A vCPU takes whichever head has
  * the lower vtime, so a pinned CPU hog shares its vCPU fairly with movable
@@ -36,6 +39,7 @@ char _license[] SEC("license") = "GPL";
 #define PCPU_DSQ_BASE		1	/* vCPU c's own queue: PCPU_DSQ_BASE + c */
 #define DFL_SLICE_NS		(5 * VS_NSEC_PER_MSEC)
 #define MAX_AHEAD_SLICES	20
+#define PREEMPT_MIN_RUN_NS	(500 * VS_NSEC_PER_USEC)
 #define UTIL_WINDOW_NS		(50 * VS_NSEC_PER_MSEC)
 #define SCORE_BASE		2048
 
@@ -84,6 +88,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vsched_exit_info);
 } vs_exit SEC(".maps");
+
+/* what a vCPU runs now, for wake-up preemption (read across CPUs) */
+struct cpu_run {
+	__u64 vtime;		/* the running task's vtime when it started */
+	__u64 start_ns;
+	__u32 busy;		/* a task is running */
+	__u32 light;		/* ... and it is light */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_run);
+} vs_cpu_run SEC(".maps");
 
 /* per-task state, private to this object */
 struct task_ctx {
@@ -388,6 +407,12 @@ static __always_inline struct task_ctx *task_ctx(struct task_struct *p)
 	return bpf_task_storage_get(&vs_task, p, 0, 0);
 }
 
+/* light: busy less than light_util_pct of the time (BVS, wake-up preemption) */
+static __always_inline bool task_light(struct vsched_config *c, struct task_ctx *tctx)
+{
+	return tctx && tctx->util_pct < CFG(c, light_util_pct, 25);
+}
+
 static __always_inline __u64 slice_ns(struct vsched_config *c)
 {
 	return CFG(c, slice_ns, DFL_SLICE_NS);
@@ -407,7 +432,7 @@ s32 BPF_STRUCT_OPS(vsched_select_cpu, struct task_struct *p, s32 prev_cpu, u64 w
 	if (p->nr_cpus_allowed == 1)
 		return prev_cpu;
 
-	if ((pol & VSCHED_POL_BVS) && tctx && tctx->util_pct < CFG(c, light_util_pct, 25)) {
+	if ((pol & VSCHED_POL_BVS) && task_light(c, tctx)) {
 		struct pick pk = {
 			.now = now, .floor = -1, .prev_cpu = prev_cpu,
 			.last = tctx->bvs_cpu, .hyst = true,
@@ -453,8 +478,8 @@ s32 BPF_STRUCT_OPS(vsched_select_cpu, struct task_struct *p, s32 prev_cpu, u64 w
 	return prev_cpu;
 }
 
-/* wake an idle usable vCPU that may run @p, if there is one */
-static __always_inline void kick_idle_for(struct task_struct *p, __s32 from)
+/* wake an idle usable vCPU that may run @p, if there is one; true if one was */
+static __always_inline bool kick_idle_for(struct task_struct *p, __s32 from)
 {
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 	__u32 nr = scx_bpf_nr_cpu_ids();
@@ -476,6 +501,38 @@ static __always_inline void kick_idle_for(struct task_struct *p, __s32 from)
 	scx_bpf_put_idle_cpumask(idle);
 	if (cpu >= 0)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	return cpu >= 0;
+}
+
+/*
+ * Wake-up preemption: a light task woke and no vCPU is idle, so instead of
+ * waiting up to a slice behind CPU hogs it preempts a usable vCPU (prev
+ * first) running a heavier task that is further ahead in vtime and has run
+ * PREEMPT_MIN_RUN_NS (a bound on how often a hog can be interrupted).  The
+ * kicked vCPU then dispatches the lower vtime, which is the waker's.
+ */
+static __always_inline void preempt_for(struct task_struct *p, __u64 vtime, __s32 from)
+{
+	__u32 nr = scx_bpf_nr_cpu_ids(), zero = 0;
+	__u64 now = bpf_ktime_get_ns();
+	__s32 i;
+
+	bpf_for(i, 0, nr) {
+		__s32 c = from + i;
+		struct cpu_run *r;
+
+		if (c >= (__s32)nr)
+			c -= nr;
+		if (c < 0 || !bpf_cpumask_test_cpu(c, p->cpus_ptr) || cpu_hidden(c))
+			continue;
+		r = bpf_map_lookup_percpu_elem(&vs_cpu_run, &zero, c);
+		if (!r || !r->busy || r->light || (__s64)(r->vtime - vtime) <= 0 ||
+		    now - r->start_ns < PREEMPT_MIN_RUN_NS)
+			continue;
+		stat_inc(VSCHED_STAT_WAKE_PREEMPT);
+		scx_bpf_kick_cpu(c, SCX_KICK_PREEMPT);
+		return;
+	}
 }
 
 /*
@@ -514,7 +571,7 @@ void BPF_STRUCT_OPS(vsched_enqueue, struct task_struct *p, u64 enq_flags)
 	struct vsched_config *c = cfg_get();
 	struct task_ctx *tctx = task_ctx(p);
 	__s32 cpu = scx_bpf_task_cpu(p);
-	__u64 slice = slice_ns(c);
+	__u64 slice = slice_ns(c), vtime;
 
 	/* IVH decided at a tick to move this task */
 	if (tctx && tctx->ivh_target >= 0) {
@@ -554,9 +611,11 @@ void BPF_STRUCT_OPS(vsched_enqueue, struct task_struct *p, u64 enq_flags)
 	if (cpu_hidden(cpu))
 		stat_inc(VSCHED_STAT_RWC_AVOID);
 
-	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, slice, queue_vtime(p, slice), enq_flags);
+	vtime = queue_vtime(p, slice);
+	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, slice, vtime, enq_flags);
 	stat_inc(VSCHED_STAT_ENQ_SHARED);
-	kick_idle_for(p, cpu);
+	if (!kick_idle_for(p, cpu) && (enq_flags & SCX_ENQ_WAKEUP) && task_light(c, tctx))
+		preempt_for(p, vtime, cpu);
 }
 
 void BPF_STRUCT_OPS(vsched_dispatch, s32 cpu, struct task_struct *prev)
@@ -589,9 +648,19 @@ void BPF_STRUCT_OPS(vsched_runnable, struct task_struct *p, u64 enq_flags)
 void BPF_STRUCT_OPS(vsched_running, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
+	struct vsched_config *c = cfg_get();
+	struct cpu_run *r;
+	__u32 zero = 0;
 
 	if (tctx)
 		tctx->run_start = bpf_ktime_get_ns();
+	r = bpf_map_lookup_elem(&vs_cpu_run, &zero);
+	if (r) {
+		r->vtime = p->scx.dsq_vtime;
+		r->start_ns = bpf_ktime_get_ns();
+		r->light = task_light(c, tctx);
+		r->busy = 1;
+	}
 	/*
 	 * vtime_now, the clock wakers are placed against, follows the tasks
 	 * that start on usable vCPUs, by at most one slice per start: a task
@@ -601,7 +670,7 @@ void BPF_STRUCT_OPS(vsched_running, struct task_struct *p)
 	 * backlog of CPU hogs (the stress test saw a sleeper wait 94 s).
 	 */
 	if (!cpu_hidden(scx_bpf_task_cpu(p)) && (__s64)(p->scx.dsq_vtime - vtime_now) > 0) {
-		__u64 step = p->scx.dsq_vtime - vtime_now, slice = slice_ns(cfg_get());
+		__u64 step = p->scx.dsq_vtime - vtime_now, slice = slice_ns(c);
 
 		vtime_now += step < slice ? step : slice;
 	}
@@ -612,7 +681,12 @@ void BPF_STRUCT_OPS(vsched_stopping, struct task_struct *p, bool runnable)
 	struct vsched_config *c = cfg_get();
 	struct task_ctx *tctx = task_ctx(p);
 	__u64 now = bpf_ktime_get_ns(), slice = slice_ns(c), used;
+	struct cpu_run *r;
+	__u32 zero = 0;
 
+	r = bpf_map_lookup_elem(&vs_cpu_run, &zero);
+	if (r)
+		r->busy = 0;
 	if (tctx && tctx->run_start && now > tctx->run_start) {
 		tctx->win_busy += now - tctx->run_start;
 		util_update(tctx, now);

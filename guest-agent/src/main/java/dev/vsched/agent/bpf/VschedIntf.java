@@ -74,7 +74,7 @@ public final class VschedIntf {
     /** enum vsched_stat: index into vsched_stats.cnt. */
     public enum Stat {
         BVS_PICK, BVS_KEEP, IVH_MOVE, IVH_SCAN, RWC_AVOID, RWC_PINNED, FALLBACK, DIRECT, ENQ_SHARED,
-        PV_PREEMPT_SKIP;
+        PV_PREEMPT_SKIP, WAKE_PREEMPT;
 
         /** The C enumerator, e.g. VSCHED_STAT_BVS_PICK. */
         public String cName() {
