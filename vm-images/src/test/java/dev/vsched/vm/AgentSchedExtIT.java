@@ -70,7 +70,10 @@ class AgentSchedExtIT extends VmTestSupport {
         assertTrue(s2.get("scheduler").get("stats").get("rwc_avoid").asLong() > 0,
                 "RWC kept work off hidden vCPUs at least once" + context);
         assertTrue(s2.get("scheduler").get("stats").get("rwc_pinned").asLong() > 0,
-                "the loop pinned to a hidden vCPU went to that vCPU's local queue" + context);
+                "the loop pinned to a hidden vCPU went to that vCPU's own queue" + context);
+        JsonNode st2 = s2.get("scheduler").get("stats");
+        assertTrue(st2.get("bvs_pick").asLong() + st2.get("bvs_keep").asLong() > 0,
+                "BVS placed light wakeups (the shells, the status JVMs) on the stacked guest" + context);
         String text = run.result().text("status-text.txt").orElseThrow();
         assertTrue(text.contains("scheduler: vsched enabled"), "text status has the scheduler line:\n" + text);
 
