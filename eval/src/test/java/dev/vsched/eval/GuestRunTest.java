@@ -1,0 +1,92 @@
+package dev.vsched.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vsched.vm.GuestResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads files a real sched-compare.sh run sent (7.2 guest, mixed workload, 1 round of 5 s, agent);
+ * status-end.json is from a later run of the same script (the first kept no agent status).
+ */
+class GuestRunTest {
+    private static final String DIR = "compare-mixed/";
+    private static final List<String> FILES = List.of("runs.txt", "runs/01-default/sysbench.txt",
+            "runs/01-default/cyclictest.json", "runs/02-vsched/sysbench.txt", "runs/02-vsched/cyclictest.json",
+            "runs/02-vsched/vsched.txt", "runs/02-vsched/status-end.json");
+
+    static Map<String, byte[]> fixture() throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String f : FILES) {
+            try (InputStream in = GuestRunTest.class.getResourceAsStream(DIR + f)) {
+                files.put(f, in.readAllBytes());
+            }
+        }
+        return files;
+    }
+
+    private static GuestResult result(Map<String, byte[]> files) {
+        return new GuestResult("sched-compare", files, OptionalInt.of(0), List.of());
+    }
+
+    @Test
+    void readsEveryRunOfARealGuest() throws IOException {
+        List<GuestRun> runs = GuestRun.read(result(fixture()), 5);
+        assertEquals(2, runs.size());
+        GuestRun d = runs.get(0);
+        GuestRun v = runs.get(1);
+        assertEquals(GuestRun.Mode.DEFAULT, d.mode());
+        assertEquals(GuestRun.Mode.VSCHED, v.mode());
+        assertEquals(262.12, d.sysbench().eventsPerSecond(), 1e-9);
+        assertEquals(1318, d.sysbench().totalEvents());
+        assertEquals(23.10, d.sysbench().latencyP95Ms(), 1e-9);
+        assertEquals(58.80, d.sysbench().latencyMaxMs(), 1e-9);
+        assertEquals(254.22, v.sysbench().eventsPerSecond(), 1e-9);
+        assertTrue(d.vschedCpu().isEmpty());
+        assertTrue(d.counters().isEmpty());
+        assertEquals(1647L, v.counters().get("bvs_pick").longValue());
+        assertEquals(3L, v.counters().get("ivh_move").longValue());
+        assertEquals(0L, v.counters().get("rwc_avoid").longValue());
+        // 129 ticks at 100 Hz over a 5 s run
+        assertEquals(1.29 / 5, v.vschedCpu().orElseThrow(), 1e-9);
+        // two threads at 1 ms for 5 s under TCG: 2081 cycles, 245 of them past the 10 ms histogram
+        CyclictestHistogram h = d.cyclictest();
+        assertEquals(2081, h.samples());
+        assertEquals(60969, h.maxUs());
+        assertEquals(245, h.overflows());
+        assertEquals(1963, h.percentileUs(0.5).orElseThrow());
+        Comparison c = new Comparison(runs);
+        assertEquals(254.22 / 262.12, c.summary(Comparison.Metric.THROUGHPUT).orElseThrow().ratio(), 1e-9);
+    }
+
+    @Test
+    void aMissingOrMalformedFileIsNamed() throws IOException {
+        Map<String, byte[]> files = fixture();
+        files.remove("runs/02-vsched/sysbench.txt");
+        String msg = assertThrows(IllegalArgumentException.class, () -> GuestRun.read(result(files), 5)).getMessage();
+        assertTrue(msg.contains("runs/02-vsched/sysbench.txt"), msg);
+
+        Map<String, byte[]> cut = fixture();
+        cut.put("runs/01-default/sysbench.txt", "sysbench 1.0.20\nCPU speed:\n".getBytes());
+        msg = assertThrows(IllegalArgumentException.class, () -> GuestRun.read(result(cut), 5)).getMessage();
+        assertTrue(msg.contains("runs/01-default/sysbench.txt") && msg.contains("events per second"), msg);
+
+        Map<String, byte[]> json = fixture();
+        json.put("runs/02-vsched/status-end.json", "{\"scheduler\": ".getBytes());
+        msg = assertThrows(IllegalArgumentException.class, () -> GuestRun.read(result(json), 5)).getMessage();
+        assertTrue(msg.contains("status-end.json"), msg);
+
+        Map<String, byte[]> bad = fixture();
+        bad.put("runs.txt", "01 default rc=0\n02 turbo rc=0\n".getBytes());
+        msg = assertThrows(IllegalArgumentException.class, () -> GuestRun.read(result(bad), 5)).getMessage();
+        assertTrue(msg.contains("02 turbo"), msg);
+    }
+}

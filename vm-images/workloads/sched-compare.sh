@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# vsched vs the default scheduler in one boot: VSCHED_ROUNDS (default 3) rounds,
+# each running the workload once under each scheduler, in the order
+# default,vsched then vsched,default then ... (so a drift of the host hits both
+# sides alike). "vsched" is `vsched agent` in sched_ext mode (VSCHED_SCHED=agent,
+# the product as a user runs it) or the bare scheduler with no vCPU state
+# (VSCHED_SCHED=loader). Workloads (VSCHED_WORKLOAD):
+#   cpu     sysbench cpu, VSCHED_THREADS (nproc) threads, VSCHED_SECONDS (20)
+#   mixed   the same with cyclictest beside it: one unpinned SCHED_OTHER timer
+#           thread per vCPU, 1 ms interval (wake-up latency of light tasks)
+# Output, one directory per run: runs/NN-MODE/{sysbench.txt,cyclictest.json,
+# agent.txt}; runs.txt lists the runs in order ("NN MODE rc=N"). rc 0 iff every
+# run completed and every vsched run was attached the whole time.
+set -u
+TEST=sched-compare
+# shellcheck source=../guest-tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+rounds=${VSCHED_ROUNDS:-3}
+secs=${VSCHED_SECONDS:-20}
+threads=${VSCHED_THREADS:-$(nproc)}
+workload=${VSCHED_WORKLOAD:-cpu}
+sched=${VSCHED_SCHED:-agent}
+case "$workload" in cpu | mixed) ;; *) die "unknown workload '$workload' (cpu, mixed)" ;; esac
+case "$sched" in agent | loader) ;; *) die "unknown scheduler side '$sched' (agent, loader)" ;; esac
+[ -d "$scx" ] || die "kernel $(uname -r) has no sched_ext"
+[ "$(state)" = disabled ] || die "sched_ext is $(state) before the first run"
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+cpu_ticks() { # utime+stime of PID in clock ticks
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# $1: run directory. Starts vsched and waits until it schedules; sets vpid.
+start_vsched() {
+	if [ "$sched" = agent ]; then
+		# shellcheck disable=SC2086
+		$JAVA agent --set agent.mode=sched_ext >"$1/agent.log" 2>&1 &
+		vpid=$!
+		# the agent attaches the scheduler at start and applies its first plan after a few
+		# probe rounds; poll the cheap sysfs state first, then the status (a JVM each)
+		t0=$(uptime_s)
+		i=0
+		while [ "$(state)" != enabled ] && [ $i -lt 300 ]; do
+			kill -0 $vpid 2>/dev/null || return 1
+			sleep 1
+			i=$((i + 1))
+		done
+		t1=$(uptime_s)
+		await_status $vpid 300 '"applied" : "' || return 1
+		mv "$out/status.tmp" "$1/status-start.json"
+		echo "agent_start=$t0 enabled=$t1 applied=$(uptime_s)" >"$1/start.txt"
+		[ "$(state)" = enabled ]
+		return
+	fi
+	/opt/vsched/bpf/vsched-loader sched -d 100000 >"$1/loader.txt" 2>&1 &
+	vpid=$!
+	await_enabled $vpid
+}
+
+stop_vsched() { # $1: run directory
+	if [ "$sched" = agent ]; then
+		$JAVA status --json --run-dir "$run" >"$1/status-end.json" 2>/dev/null
+		kill -TERM $vpid
+	else
+		kill -INT $vpid
+	fi
+	wait $vpid
+	echo "stop_rc=$?" >>"$1/vsched.txt"
+	i=0
+	while [ "$(state)" != disabled ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "state_after=$(state)" >>"$1/vsched.txt"
+}
+
+run_workload() { # $1: run directory
+	cyc=""
+	if [ "$workload" = mixed ]; then
+		cyclictest --mlockall --quiet --threads="$(nproc)" --interval=1000 \
+			--duration="$secs" --histogram=10000 --json="$1/cyclictest.json" >/dev/null 2>"$1/cyclictest.err" &
+		cyc=$!
+	fi
+	sysbench cpu --threads="$threads" --time="$secs" --cpu-max-prime=10000 run >"$1/sysbench.txt" 2>&1
+	rc=$?
+	if [ -n "$cyc" ]; then
+		wait "$cyc" || rc=$((rc + 100))
+	fi
+	return $rc
+}
+
+: >"$out/runs.txt"
+fail=0
+n=0
+r=1
+while [ $r -le "$rounds" ]; do
+	if [ $((r % 2)) -eq 1 ]; then order="default vsched"; else order="vsched default"; fi
+	for mode in $order; do
+		n=$((n + 1))
+		d="$out/runs/$(printf %02d $n)-$mode"
+		mkdir -p "$d"
+		if [ "$mode" = vsched ]; then
+			start_vsched "$d" || {
+				echo "$(printf %02d $n) $mode rc=start-failed" >>"$out/runs.txt"
+				die "vsched did not start (run $n): $(tail -5 "$d"/agent.log "$d"/loader.txt 2>/dev/null)"
+			}
+			t0=$(cpu_ticks $vpid)
+		fi
+		# sample sched_ext's state each second beside the workload
+		(while :; do echo "$(cut -d' ' -f1 /proc/uptime) $(state)"; sleep 1; done) >"$d/states.txt" &
+		spid=$!
+		run_workload "$d"
+		rc=$?
+		kill $spid
+		wait $spid 2>/dev/null
+		if [ "$mode" = vsched ]; then
+			echo "vsched_cpu_ticks=$(($(cpu_ticks $vpid) - t0)) clk_tck=$(getconf CLK_TCK)" >"$d/vsched.txt"
+			if grep -qv ' enabled$' "$d/states.txt"; then
+				echo "detached during the run: $(grep -v ' enabled$' "$d/states.txt" | head -1)" >>"$d/vsched.txt"
+				rc=99
+			fi
+			stop_vsched "$d"
+		fi
+		echo "$(printf %02d $n) $mode rc=$rc" >>"$out/runs.txt"
+		[ $rc -eq 0 ] || fail=1
+		grep -E 'events per second|95th percentile' "$d/sysbench.txt" | tr -s ' ' | sed "s/^/$n $mode:/"
+	done
+	r=$((r + 1))
+done
+cat "$out/runs.txt"
+exit $fail
