@@ -10,9 +10,12 @@
 #   mixed   the same with cyclictest beside it: one unpinned SCHED_OTHER timer
 #           thread per vCPU, 1 ms interval (wake-up latency of light tasks;
 #           histogram to 200 ms: under TCG p95 passes 10 ms)
-# Output, one directory per run: runs/NN-MODE/{sysbench.txt,cyclictest.json,
-# agent.txt}; runs.txt lists the runs in order ("NN MODE rc=N"). rc 0 iff every
-# run completed and every vsched run was attached the whole time.
+# Output, one directory per run, runs/NN-MODE/: sysbench.txt, cyclictest.json
+# (mixed), states.txt (sched_ext state each second); for vsched runs also
+# vsched.txt (its CPU ticks, stop status), agent.log, status-start.json,
+# status-end.json and start.txt (agent) or loader.txt. runs.txt lists the runs
+# in order ("NN MODE rc=N"). rc 0 iff every run completed and every vsched run
+# was attached the whole time.
 set -u
 TEST=sched-compare
 # shellcheck source=../guest-tests/lib.sh
@@ -105,7 +108,7 @@ while [ $r -le "$rounds" ]; do
 		if [ "$mode" = vsched ]; then
 			start_vsched "$d" || {
 				echo "$(printf %02d $n) $mode rc=start-failed" >>"$out/runs.txt"
-				die "vsched did not start (run $n): $(tail -5 "$d"/agent.log "$d"/loader.txt 2>/dev/null)"
+				die "vsched did not start (run $n): $(cat "$d/agent.log" "$d/loader.txt" 2>/dev/null | tail -5)"
 			}
 			t0=$(cpu_ticks $vpid)
 		fi

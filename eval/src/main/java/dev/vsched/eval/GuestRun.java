@@ -40,7 +40,7 @@ public record GuestRun(int index, Mode mode, int rc, SysbenchOutput sysbench, Cy
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * All runs the guest listed, in order.
+     * All runs the guest listed, in order, up to one where vsched did not start ({@code rc=start-failed}).
      *
      * @param seconds the workload's duration, for vsched's CPU share
      * @throws IllegalArgumentException naming the run or file that is missing or malformed
@@ -52,6 +52,9 @@ public record GuestRun(int index, Mode mode, int rc, SysbenchOutput sysbench, Cy
             Matcher m = LINE.matcher(l.strip());
             if (!m.matches()) {
                 throw new IllegalArgumentException("runs.txt: malformed line '" + l + "'");
+            }
+            if (m.group(3).equals("start-failed")) {
+                break; // vsched never started: the guest stopped there, the runs before it stand
             }
             String dir = "runs/" + m.group(1) + "-" + m.group(2) + "/";
             int rc;

@@ -84,6 +84,10 @@ class GuestRunTest {
         msg = assertThrows(IllegalArgumentException.class, () -> GuestRun.read(result(json), 5)).getMessage();
         assertTrue(msg.contains("status-end.json"), msg);
 
+        Map<String, byte[]> stopped = fixture();
+        stopped.put("runs.txt", "01 default rc=0\n02 vsched rc=start-failed\n".getBytes());
+        assertEquals(1, GuestRun.read(result(stopped), 5).size(), "the runs before a failed start stand");
+
         Map<String, byte[]> bad = fixture();
         bad.put("runs.txt", "01 default rc=0\n02 turbo rc=0\n".getBytes());
         msg = assertThrows(IllegalArgumentException.class, () -> GuestRun.read(result(bad), 5)).getMessage();
