@@ -27,6 +27,9 @@ import java.util.SortedMap;
  */
 public final class SchedExtBackend implements RwcBackend, AutoCloseable {
     public static final Path SCX = Path.of("/sys/kernel/sched_ext");
+    /** How long ejected() waits for ops.exit to record why: 40 x 50 ms. */
+    private static final int EXIT_WAIT_POLLS = 40;
+    private static final long EXIT_WAIT_POLL_MS = 50;
 
     /** What the agent knows about one vCPU beyond the plan; capacity 0 = unknown. */
     public record VcpuInfo(int capacity, long latencyNs) {
@@ -224,6 +227,18 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
         VschedIntf.ExitInfo ei = exitInfo();
         if ("enabled".equals(st) && VschedIntf.VSCHED_OPS_NAME.equals(read("root/ops")) && (ei == null || ei.kind() == 0)) {
             return null;
+        }
+        // While the state reads "disabling" the kernel has not yet run ops.exit, which records why
+        // (sysrq-S, a stall, an error): wait for it, briefly, rather than report an empty reason.
+        for (int i = 0; i < EXIT_WAIT_POLLS && (ei == null || ei.kind() == 0) && !"disabled".equals(st); i++) {
+            try {
+                Thread.sleep(EXIT_WAIT_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            st = read("state");
+            ei = exitInfo();
         }
         return "sched_ext state " + st + ", ops '" + read("root/ops") + "'"
                 + (ei == null ? "" : ", exit kind " + ei.kind() + " code " + ei.exitCode() + ": " + ei.reason()
