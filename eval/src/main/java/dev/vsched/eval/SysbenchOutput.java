@@ -1,6 +1,5 @@
 package dev.vsched.eval;
 
-import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,10 +29,5 @@ public record SysbenchOutput(double eventsPerSecond, long totalEvents, double la
             throw new IllegalArgumentException("sysbench output has no '" + what + "' line");
         }
         return Double.parseDouble(m.group(1));
-    }
-
-    static OptionalDouble tryEventsPerSecond(String text) {
-        Matcher m = EPS.matcher(text);
-        return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
     }
 }
