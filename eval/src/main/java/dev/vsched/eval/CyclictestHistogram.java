@@ -3,7 +3,6 @@ package dev.vsched.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -39,16 +38,14 @@ public final class CyclictestHistogram {
         long[] b = new long[0];
         long overflows = 0;
         long max = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = threads.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> t = it.next();
+        for (Map.Entry<String, JsonNode> t : threads.properties()) {
             JsonNode h = t.getValue().get("histogram");
             JsonNode cycles = t.getValue().get("cycles");
             if (h == null || !h.isObject() || cycles == null || !cycles.canConvertToLong()) {
                 throw new IllegalArgumentException("cyclictest thread " + t.getKey() + " has no histogram or cycles");
             }
             long inBuckets = 0;
-            for (Iterator<Map.Entry<String, JsonNode>> hs = h.fields(); hs.hasNext();) {
-                Map.Entry<String, JsonNode> e = hs.next();
+            for (Map.Entry<String, JsonNode> e : h.properties()) {
                 int us = Integer.parseInt(e.getKey());
                 if (us < 0) {
                     throw new IllegalArgumentException("cyclictest thread " + t.getKey() + ": bucket " + us);
