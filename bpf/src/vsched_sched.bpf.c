@@ -596,6 +596,16 @@ void BPF_STRUCT_OPS(vsched_enqueue, struct task_struct *p, u64 enq_flags)
 			t = bpf_cpumask_first(p->cpus_ptr);
 		if (cpu_hidden(t))
 			stat_inc(VSCHED_STAT_RWC_PINNED);
+		/*
+		 * ENQ_LAST: this vCPU found nothing else to run, and nothing
+		 * dispatches again after this enqueue.  Queued on the vCPU's
+		 * own DSQ the task would wait, vCPU idle, until some other
+		 * event woke it (a pinned loop got 1% of its vCPU).
+		 */
+		if ((enq_flags & SCX_ENQ_LAST) && t == cpu) {
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice, enq_flags);
+			return;
+		}
 		scx_bpf_dsq_insert_vtime(p, PCPU_DSQ_BASE + t, slice, queue_vtime(p, slice),
 					 enq_flags);
 		if (t != bpf_get_smp_processor_id())

@@ -5,8 +5,9 @@
 # unpinned busy loop per vCPU, a busy loop pinned to the hidden vCPU and a
 # sleepy waker (BVS) run. Checks: the scheduler attaches and
 # /sys/kernel/sched_ext/root/ops names it, no unpinned loop is seen on the
-# hidden vCPU, the pinned loop and the waker finish, the kernel never ejects
-# it, the counters moved, and detaching restores the default scheduler.
+# hidden vCPU, the pinned loop (with at least half of its vCPU) and the waker
+# finish, the kernel never ejects it, the counters moved, and detaching
+# restores the default scheduler.
 # Parameters: vsched.sched_secs (the loader's backstop run time, default 300;
 # the test detaches it with SIGINT once the checks under load are done).
 # Writes sched.txt (loader output), checks.txt, dmesg.txt. rc 0 iff all passed.
@@ -35,9 +36,16 @@ for _ in $(seq 1 "$n"); do
 	sh -c 'while :; do :; done' &
 	loops="$loops $!"
 done
-# shellcheck disable=SC2016 # expanded by the inner sh
-taskset -c "$hid" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done; echo done' \
-	>"$out/pinned.txt" &
+# The pinned loop prints "done CPU WALL": its CPU time (utime+stime, 1/100 s)
+# and wall time in 1/100 s, from builtins only. It is nearly alone on its
+# vCPU, so it must get most of it (a lost wake-up once left it 1%).
+# shellcheck disable=SC2016,SC2086 # expanded and split by the inner sh
+taskset -c "$hid" sh -c '
+	cpu() { read -r s </proc/$$/stat; set -- ${s#*) }; echo $((${12} + ${13})); }
+	wall() { read -r u _ </proc/uptime; u=${u%.*}${u#*.}; echo $((${u#0})); }
+	c0=$(cpu); w0=$(wall)
+	i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done
+	echo done $(($(cpu) - c0)) $(($(wall) - w0))' >"$out/pinned.txt" &
 ppid=$!
 (for _ in $(seq 1 50); do sleep 0.02; done; echo finished) >"$out/waker.txt" &
 wpid=$!
@@ -60,7 +68,10 @@ expect movable_on_hidden "$onhid" 0
 
 wait $ppid || true
 wait $wpid || true
-expect pinned_on_hidden_finished "$(cat "$out/pinned.txt")" "done"
+read -r pdone pcpu pwall <"$out/pinned.txt" || true
+expect pinned_on_hidden_finished "$pdone" done
+check "pinned loop ran ${pcpu:-?}/${pwall:-?} of its wall time (>= 1/2)" \
+	[ $((${pcpu:-0} * 2)) -ge "${pwall:-1}" ]
 expect waker_finished "$(cat "$out/waker.txt")" finished
 expect state_under_load "$(state)" enabled
 for p in $loops; do kill "$p"; done
