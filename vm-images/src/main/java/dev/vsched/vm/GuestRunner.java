@@ -1,12 +1,14 @@
 package dev.vsched.vm;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Boots a guest test to completion. The only failure it retries is the known multi-threaded TCG
- * {@code Oops: int3} crash (bounded, each retry logged with the oops line); a timeout, a missing or
- * truncated result or any other crash fails at once with the console tail in the message.
+ * {@code Oops: int3} crash (bounded, each retry logged with the oops line), also when it ended the
+ * guest while host-side checks ran; a timeout, a missing or truncated result or any other crash
+ * fails at once with the console tail in the message.
  */
 public final class GuestRunner {
 
@@ -36,7 +38,24 @@ public final class GuestRunner {
         for (int attempt = 1; attempt <= 1 + int3Retries; attempt++) {
             VmRun run;
             try (QemuVm vm = QemuVm.start(spec, attempt)) {
-                whileRunning.accept(vm);
+                try {
+                    whileRunning.accept(vm);
+                } catch (IOException | RuntimeException | AssertionError e) {
+                    // A guest that crashed early (int3 before /init, say) takes QEMU and its threads
+                    // along, and host-side checks then fail on threads that are gone: the crash decides.
+                    if (!vm.exitsWithin(Duration.ofSeconds(2))) {
+                        throw e;
+                    }
+                    VmRun exited = vm.await();
+                    if (ConsoleLog.int3Oops(exited.console()).isEmpty()) {
+                        VmFailure f = new VmFailure(spec.name() + ": QEMU exited while the host side ran: " + e,
+                                exited);
+                        f.initCause(e);
+                        throw f;
+                    }
+                    LOG.log(System.Logger.Level.WARNING, "{0} attempt {1}: host side failed after the guest crashed: {2}",
+                            spec.name(), attempt, e.toString());
+                }
                 run = vm.await();
             }
             Optional<String> oops = ConsoleLog.int3Oops(run.console());

@@ -307,6 +307,11 @@ public final class QemuVm implements AutoCloseable {
         return dir;
     }
 
+    /** Waits up to {@code d} for QEMU to exit (the guest powered off or crashed); true if it has. */
+    public boolean exitsWithin(Duration d) throws InterruptedException {
+        return process.waitFor(d.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Time left before the hard timeout. */
     public Duration remaining() {
         return spec.timeout().minusNanos(System.nanoTime() - startNanos);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vsched.probers.sys.NativeCallException;
+import dev.vsched.probers.sys.Threads;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,20 @@ class BootIT extends VmTestSupport {
         VmRun run = GuestRunner.run(VmSpec.of(IMAGES, "7.2", "no-such-test", 1, BOOT_TIMEOUT));
         assertEquals(127, run.result().rc().getAsInt(), run.describe());
         assertTrue(run.guestLog().contains("no test script /tests/no-such-test.sh"), run.guestLog());
+    }
+
+    @Test
+    void hostSideFailureAfterTheGuestExitedNamesBoth() {
+        // The guest powers off at once; a host-side check then reads a vCPU thread that is gone.
+        VmSpec spec = VmSpec.of(IMAGES, "7.2", "no-such-test", 1, BOOT_TIMEOUT);
+        VmFailure f = assertThrows(VmFailure.class, () -> GuestRunner.run(spec, 1, vm -> {
+            assertTrue(vm.exitsWithin(BOOT_TIMEOUT), "the guest did not power off");
+            Threads.affinity(vm.vcpuThreads().get(0));
+        }));
+        assertTrue(f.getMessage().contains("QEMU exited while the host side ran"), f.getMessage());
+        assertTrue(f.getCause() instanceof NativeCallException, String.valueOf(f.getCause()));
+        assertTrue(f.getMessage().contains("no test script /tests/no-such-test.sh"),
+                "the console tail belongs in the message: " + f.getMessage());
     }
 
     @Test
