@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
@@ -21,20 +22,28 @@ class ProbeIT extends VmTestSupport {
     static final String PROBE_ARGS = "--duration 2s";
 
     /**
-     * How far below the imposed share a probed capacity (/1024) may fall. Host noise only ever takes
-     * time away: on this shared 2-CPU machine a lone vCPU thread with the harness's cgroup weight was
-     * measured (host schedstat, 1 s windows) getting 83-97% of its CPU while other users' builds ran,
-     * and vCAP's speed factor (relative to the fastest vCPU) read 0.83-1.0 for vCPUs that TCG runs at
-     * the same speed. Observed errors over 7 probe runs (standard, three-stacked and quota layouts,
-     * load average 3-6): -0.192 to +0.078; the worst was always the vCPU with the largest share.
+     * Allowed gap between a vCPU's part of its host CPU as probed (its timeshare over the timeshares of all
+     * vCPUs pinned there) and as imposed. Host work outside the guest (QEMU's own threads, TCG's exits, other
+     * users' builds) takes time from every vCPU of a host CPU alike, so the split stays near the imposed one:
+     * 3 ground-truth runs (standard and three-stacked layouts) gave 0.69/0.31, 0.71/0.29 for 0.70/0.30,
+     * 0.46/0.54, 0.51/0.49 for 0.50/0.50 and 0.35/0.33/0.33 for thirds. A missing quota (0.50/0.50) fails.
      */
-    static final double BELOW_TOLERANCE = 0.20;
+    static final double SPLIT_TOLERANCE = 0.10;
 
     /**
-     * How far above the imposed share a probed capacity may be: a vCPU cannot run more than the host
-     * gives it, so only sampling error shows up here (observed at most +0.078).
+     * How far above the imposed share a probed capacity (/1024) may be: a vCPU cannot run more than the host
+     * gives it, so only sampling error shows up here. (Before vACT split a guest switch's gap into the
+     * guest's wait and the host's part, it read up to +0.10 and two stacked vCPUs summed to 1.05.)
      */
     static final double ABOVE_TOLERANCE = 0.10;
+
+    /**
+     * Least fraction of the imposed share a probed capacity must reach. It reads below the imposed share by
+     * the host's own work on that CPU: with vCPUs running their whole share, timeshares summed to 0.71-0.86 of
+     * a host CPU under TCG here (capacity errors -0.05 to -0.26), and vCAP's speed factor (relative to the
+     * fastest vCPU) read 0.74-1.0 for vCPUs TCG runs at the same speed. A vCPU read near zero fails.
+     */
+    static final double BELOW_FACTOR = 0.5;
 
     private static final Duration TIMEOUT = Duration.ofSeconds(300);
 
@@ -74,7 +83,8 @@ class ProbeIT extends VmTestSupport {
             }
         }
 
-        // vCAP: vCPU 1 (30% quota) is the lowest, and every capacity is near the imposed share.
+        // vCAP: vCPU 1 (30% quota) is the lowest, each stacked group splits its host CPU as imposed, and no
+        // capacity is above its imposed share or far below it.
         SortedMap<Integer, Double> expected = layout.expectedTimeshare();
         for (int v = 0; v < 4; v++) {
             if (v != 1) {
@@ -83,10 +93,21 @@ class ProbeIT extends VmTestSupport {
             }
             double probed = r.capacity(v).getAsDouble() / 1024.0;
             double imposed = expected.get(v);
-            assertTrue(probed >= imposed - BELOW_TOLERANCE && probed <= imposed + ABOVE_TOLERANCE,
+            assertTrue(probed >= imposed * BELOW_FACTOR && probed <= imposed + ABOVE_TOLERANCE,
                     String.format(Locale.ROOT, "vCPU %d capacity/1024 %.3f outside [%.2f, %.2f] around the imposed"
-                            + " share %.2f%s", v, probed, imposed - BELOW_TOLERANCE, imposed + ABOVE_TOLERANCE,
+                            + " share %.2f%s", v, probed, imposed * BELOW_FACTOR, imposed + ABOVE_TOLERANCE,
                             imposed, context));
+        }
+        for (BitSet group : layout.stackedGroups()) {
+            double probedSum = group.stream().mapToDouble(v -> r.timeshare(v).orElseThrow()).sum();
+            double imposedSum = group.stream().mapToDouble(expected::get).sum();
+            group.stream().forEach(v -> {
+                double probedPart = r.timeshare(v).orElseThrow() / probedSum;
+                double imposedPart = expected.get(v) / imposedSum;
+                assertEquals(imposedPart, probedPart, SPLIT_TOLERANCE, String.format(Locale.ROOT,
+                        "vCPU %d's part of the host CPU it shares with %s: probed %.3f, imposed %.3f%s", v, group,
+                        probedPart, imposedPart, context));
+            });
         }
     }
 

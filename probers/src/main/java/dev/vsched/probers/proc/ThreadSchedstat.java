@@ -34,6 +34,7 @@ public record ThreadSchedstat(long runNs, long waitNs, long timeslices) {
         private final FileChannel channel;
         private final ByteBuffer buf = ByteBuffer.allocate(128);
         private final String source;
+        private final long[] fields = new long[3];
 
         public Reader(Path file) throws IOException {
             this.channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -55,33 +56,47 @@ public record ThreadSchedstat(long runNs, long waitNs, long timeslices) {
             return field(0);
         }
 
+        /**
+         * All three fields into {@code out} (run ns, wait ns, timeslices) with one read and no
+         * allocation; false (and {@code out} unchanged) if the file was unreadable or short.
+         */
+        public boolean readInto(long[] out) {
+            if (parseFields(fields) < 3) {
+                return false;
+            }
+            System.arraycopy(fields, 0, out, 0, 3);
+            return true;
+        }
+
         private long field(int index) {
+            return parseFields(fields) > index ? fields[index] : -1;
+        }
+
+        /** Fills {@code f} with the leading numeric fields; returns how many were read (0 on error). */
+        private int parseFields(long[] f) {
             try {
                 buf.clear();
                 int n = channel.read(buf, 0);
-                if (n <= 0) {
-                    return -1;
-                }
                 int field = 0;
                 long value = 0;
                 boolean inNumber = false;
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < n && field < f.length; i++) {
                     byte c = buf.get(i);
                     if (c >= '0' && c <= '9') {
                         value = value * 10 + (c - '0');
                         inNumber = true;
                     } else if (inNumber) {
-                        if (field == index) {
-                            return value;
-                        }
-                        field++;
+                        f[field++] = value;
                         value = 0;
                         inNumber = false;
                     }
                 }
-                return inNumber && field == index ? value : -1;
+                if (inNumber && field < f.length) {
+                    f[field++] = value;
+                }
+                return field;
             } catch (IOException e) {
-                return -1;
+                return 0;
             }
         }
 

@@ -8,7 +8,11 @@ import org.HdrHistogram.Histogram;
  *   <li>noise: shorter than the threshold; the vCPU was running (its own interrupts), counted as active;</li>
  *   <li>host gaps: at or above the threshold with no guest context switch: the hypervisor did not run the vCPU;</li>
  *   <li>guest gaps: the guest scheduler ran another thread; the vCPU's state then is not observed, so that
- *       time is left out of both active and observed time.</li>
+ *       time is left out of both active and observed time. Only the part the thread waited on the guest's
+ *       runqueue is guest time: the rest the guest believed it was running it, so that part is classed like
+ *       any other gap. This matters under host throttling: the guest's tick after a long host gap finds the
+ *       thread's slice used up and switches, and counting the whole gap as guest time hid the host gap (vCAP
+ *       read a 30% quota as 40%).</li>
  * </ul>
  *
  * @param observedNs   time the vCPU's state was observed (active + host gaps)
@@ -35,8 +39,13 @@ public record ClassifiedTimeline(TimelineSample sample, GapThreshold threshold, 
         for (int i = 0; i < s.gapCount(); i++) {
             long g = gaps[i];
             if (guest[i]) {
+                long inGuest = s.guestPartNs(i);
                 guestCount++;
-                guestNs += g;
+                guestNs += inGuest;
+                g -= inGuest;
+            }
+            if (g <= 0) {
+                continue;
             } else if (g >= t.thresholdNs()) {
                 hostCount++;
                 hostNs += g;

@@ -14,6 +14,8 @@ import java.util.Arrays;
  * @param work         work chunks completed in those short intervals
  * @param gapNs        lengths of the recorded gaps (only the first {@code gapCount} entries are valid)
  * @param guestSwitch  per gap: the thread's schedstat timeslice count moved, i.e. the guest ran something else
+ * @param guestWaitNs  per gap: how long of it the guest kept the thread waiting on its runqueue (schedstat's
+ *                     wait time); the rest of a switched gap the guest believed the thread was running
  * @param gapCount     valid entries in {@code gapNs}
  * @param droppedGaps  gaps beyond the recording capacity (counted, not recorded)
  * @param droppedGapNs their total length
@@ -21,10 +23,12 @@ import java.util.Arrays;
  * @param lostCpu      null, or why the thread stopped running on {@code cpu} (offline, affinity changed)
  */
 public record TimelineSample(int cpu, long wallNs, long loopNs, long work, long[] gapNs, boolean[] guestSwitch,
-                             int gapCount, long droppedGaps, long droppedGapNs, long floorNs, String lostCpu) {
+                             long[] guestWaitNs, int gapCount, long droppedGaps, long droppedGapNs, long floorNs,
+                             String lostCpu) {
 
     public TimelineSample {
-        if (gapCount < 0 || gapCount > gapNs.length || gapNs.length != guestSwitch.length) {
+        if (gapCount < 0 || gapCount > gapNs.length || gapNs.length != guestSwitch.length
+                || gapNs.length != guestWaitNs.length) {
             throw new IllegalArgumentException("inconsistent gap arrays for cpu " + cpu);
         }
     }
@@ -50,10 +54,25 @@ public record TimelineSample(int cpu, long wallNs, long loopNs, long work, long[
         return lostCpu == null;
     }
 
-    /** Builds a sample from explicit gaps (tests and synthetic data). */
+    /** The part of gap {@code i} the guest kept the thread off its vCPU: its wait time, at most the gap. */
+    public long guestPartNs(int i) {
+        return guestSwitch[i] ? Math.min(gapNs[i], Math.max(0, guestWaitNs[i])) : 0;
+    }
+
+    /** Builds a sample from explicit gaps; a switched gap is guest time throughout (tests, synthetic data). */
     public static TimelineSample of(int cpu, long wallNs, long loopNs, long work, long[] gaps, boolean[] guest,
                                     long floorNs) {
-        return new TimelineSample(cpu, wallNs, loopNs, work, gaps.clone(), guest.clone(), gaps.length, 0, 0,
-                floorNs, null);
+        long[] wait = new long[gaps.length];
+        for (int i = 0; i < gaps.length; i++) {
+            wait[i] = guest[i] ? gaps[i] : 0;
+        }
+        return of(cpu, wallNs, loopNs, work, gaps, guest, wait, floorNs);
+    }
+
+    /** Builds a sample from explicit gaps and the guest's wait time in each (tests and synthetic data). */
+    public static TimelineSample of(int cpu, long wallNs, long loopNs, long work, long[] gaps, boolean[] guest,
+                                    long[] guestWaitNs, long floorNs) {
+        return new TimelineSample(cpu, wallNs, loopNs, work, gaps.clone(), guest.clone(), guestWaitNs.clone(),
+                gaps.length, 0, 0, floorNs, null);
     }
 }

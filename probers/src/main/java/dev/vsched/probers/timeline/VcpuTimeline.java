@@ -9,9 +9,10 @@ import java.io.IOException;
 /**
  * The pinned timeline loop behind vCAP and vACT. The calling thread pins itself to one vCPU, then does
  * fixed chunks of integer work and timestamps each; an interval much longer than a chunk is a gap during
- * which the thread did not run. After each gap it reads its own schedstat timeslice count: if it moved, the
- * guest scheduler ran something else (in-guest preemption), otherwise the vCPU itself was not running
- * (host preemption) or took an interrupt. The loop allocates nothing and makes no system call except after
+ * which the thread did not run. After each gap it reads its own schedstat: if the timeslice count moved, the
+ * guest scheduler ran something else (in-guest preemption) for as long as the thread's wait time grew;
+ * the rest of the gap, and a gap without a switch, the vCPU itself was not running (host preemption) or
+ * took an interrupt. The loop allocates nothing and makes no system call except after
  * a gap, so what it measures is the vCPU, not the probe.
  */
 public final class VcpuTimeline {
@@ -83,6 +84,8 @@ public final class VcpuTimeline {
     public TimelineSample run(long durationNs, long floorNs) {
         long[] gaps = new long[maxGaps];
         boolean[] guest = new boolean[maxGaps];
+        long[] waits = new long[maxGaps];
+        long[] stat = new long[3];
         int count = 0;
         long dropped = 0;
         long droppedNs = 0;
@@ -91,7 +94,11 @@ public final class VcpuTimeline {
         String lost = null;
         long x = System.nanoTime() | 1;
         try (ThreadSchedstat.Reader schedstat = ThreadSchedstat.Reader.ofCurrentThread()) {
-            long slices = schedstat.timeslices();
+            if (!schedstat.readInto(stat)) {
+                throw new IOException("unparsable");
+            }
+            long slices = stat[2];
+            long waited = stat[1];
             long start = System.nanoTime();
             long end = start + durationNs;
             long prev = start;
@@ -106,12 +113,15 @@ public final class VcpuTimeline {
                     work++;
                     prev = now;
                 } else {
-                    long s = schedstat.timeslices();
-                    boolean switched = s != slices;
-                    slices = s;
+                    // Unreadable (never seen): the gap counts as a host gap, as with no switch.
+                    boolean switched = schedstat.readInto(stat) && stat[2] != slices;
+                    long wait = stat[1] - waited;
+                    slices = stat[2];
+                    waited = stat[1];
                     if (count < maxGaps) {
                         gaps[count] = d;
                         guest[count] = switched;
+                        waits[count] = wait;
                         count++;
                     } else {
                         dropped++;
@@ -127,7 +137,7 @@ public final class VcpuTimeline {
                 }
             }
             sink = x;
-            return new TimelineSample(cpu, now - start, loop, work, gaps, guest, count, dropped, droppedNs,
+            return new TimelineSample(cpu, now - start, loop, work, gaps, guest, waits, count, dropped, droppedNs,
                     floorNs, lost);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/thread-self/schedstat: " + e.getMessage(), e);

@@ -1,6 +1,8 @@
 package dev.vsched.probers.proc;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +33,13 @@ class ThreadSchedstatTest {
             assertEquals(987654321L, r.runNs());
             Files.writeString(f, "987654999 1000 43\n");
             assertEquals(43, r.timeslices(), "a re-read sees the new content");
+            long[] all = new long[3];
+            assertTrue(r.readInto(all));
+            assertArrayEquals(new long[] {987654999L, 1000L, 43L}, all);
+            Files.writeString(f, "5 6\n");
+            assertFalse(r.readInto(all), "two fields are not a schedstat line");
+            assertArrayEquals(new long[] {987654999L, 1000L, 43L}, all, "left as it was");
+            assertEquals(-1, r.timeslices());
         }
     }
 
