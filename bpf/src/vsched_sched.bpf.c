@@ -659,15 +659,16 @@ void BPF_STRUCT_OPS(vsched_running, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
 	struct vsched_config *c = cfg_get();
+	__u64 now = bpf_ktime_get_ns();
 	struct cpu_run *r;
 	__u32 zero = 0;
 
 	if (tctx)
-		tctx->run_start = bpf_ktime_get_ns();
+		tctx->run_start = now;
 	r = bpf_map_lookup_elem(&vs_cpu_run, &zero);
 	if (r) {
 		r->vtime = p->scx.dsq_vtime;
-		r->start_ns = bpf_ktime_get_ns();
+		r->start_ns = now;
 		r->light = task_light(c, tctx);
 		r->busy = 1;
 	}

@@ -16,17 +16,6 @@ cg=/sys/fs/cgroup
 AGENT_ARGS="--set agent.mode=sched_ext --set probe.period=500ms --set vtop.revalidate=0s \
 --set rwc.hysteresis_rounds=2"
 
-# $1: seconds; waits until sched_ext is disabled
-await_disabled() {
-	i=0
-	while [ "$i" -lt "$1" ]; do
-		[ "$(state)" = disabled ] && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 [ -d "$scx" ] || die "no $scx in this kernel"
 
 # 1. kill -9: the kernel detaches the scheduler itself; a workload started before completes
@@ -40,7 +29,7 @@ sleep 1
 kill -9 "$agent"
 wait "$agent" 2>/dev/null
 {
-	if await_disabled 20; then echo "disabled_after_kill9=yes"; else echo "disabled_after_kill9=no"; fi
+	if await_state disabled 20; then echo "disabled_after_kill9=yes"; else echo "disabled_after_kill9=no"; fi
 } >"$out/kill9.txt"
 scx_snapshot "$out/state.tmp"
 cat "$out/state.tmp" >>"$out/kill9.txt"

@@ -48,15 +48,18 @@ scx_snapshot() { # $1: file for state= and ops= lines
 		echo "ops=$(ops)"
 	} >"$1"
 }
-# waits up to 30 s for sched_ext to be enabled while process $1 (the loader) lives
-await_enabled() {
+await_state() { # STATE SECS [PID]: rc 0 once sched_ext is STATE; gives up after
+	# SECS seconds, or early when PID (the process attaching or detaching) is gone
 	_i=0
-	while [ "$(state)" != enabled ] && [ $_i -lt 300 ] && kill -0 "$1" 2>/dev/null; do
+	while [ "$(state)" != "$1" ] && [ $_i -lt $(($2 * 10)) ]; do
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || break
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	[ "$(state)" = enabled ]
+	[ "$(state)" = "$1" ]
 }
+# waits up to 30 s for sched_ext to be enabled while process $1 (the loader) lives
+await_enabled() { await_state enabled 30 "$1"; }
 # saves dmesg.txt; one check: no sched_ext error or stall, BUG, WARNING or Oops
 check_dmesg() {
 	dmesg >"$out/dmesg.txt"

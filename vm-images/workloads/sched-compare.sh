@@ -5,7 +5,8 @@
 # default,vsched then vsched,default then ... (so a drift of the host hits both
 # sides alike). "vsched" is `vsched agent` in sched_ext mode (VSCHED_SCHED=agent,
 # the product as a user runs it) or the bare scheduler with no vCPU state
-# (VSCHED_SCHED=loader). Workloads (VSCHED_WORKLOAD):
+# (VSCHED_SCHED=loader, with VSCHED_LOADER_ARGS added to its command line, e.g.
+# "-P 0" for no policies: the vtime scheduler alone). Workloads (VSCHED_WORKLOAD):
 #   cpu     sysbench cpu, VSCHED_THREADS (nproc) threads, VSCHED_SECONDS (20)
 #   mixed   the same with cyclictest beside it: one unpinned SCHED_OTHER timer
 #           thread per vCPU, 1 ms interval (wake-up latency of light tasks;
@@ -45,12 +46,7 @@ start_vsched() {
 		# the agent attaches the scheduler at start and applies its first plan after a few
 		# probe rounds; poll the cheap sysfs state first, then the status (a JVM each)
 		t0=$(uptime_s)
-		i=0
-		while [ "$(state)" != enabled ] && [ $i -lt 300 ]; do
-			kill -0 $vpid 2>/dev/null || return 1
-			sleep 1
-			i=$((i + 1))
-		done
+		await_state enabled 300 $vpid || return 1
 		t1=$(uptime_s)
 		await_status $vpid 300 '"applied" : "' || return 1
 		mv "$out/status.tmp" "$1/status-start.json"
@@ -58,7 +54,8 @@ start_vsched() {
 		[ "$(state)" = enabled ]
 		return
 	fi
-	/opt/vsched/bpf/vsched-loader sched -d 86400 >"$1/loader.txt" 2>&1 &
+	# shellcheck disable=SC2086 # split into arguments
+	/opt/vsched/bpf/vsched-loader sched -d 86400 ${VSCHED_LOADER_ARGS:-} >"$1/loader.txt" 2>&1 &
 	vpid=$!
 	await_enabled $vpid
 }
@@ -72,11 +69,7 @@ stop_vsched() { # $1: run directory
 	fi
 	wait $vpid
 	echo "stop_rc=$?" >>"$1/vsched.txt"
-	i=0
-	while [ "$(state)" != disabled ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	await_state disabled 10
 	echo "state_after=$(state)" >>"$1/vsched.txt"
 }
 
