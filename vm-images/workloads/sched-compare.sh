@@ -12,7 +12,9 @@
 #           thread per vCPU, 1 ms interval (wake-up latency of light tasks;
 #           histogram to 200 ms: under TCG p95 passes 10 ms)
 # Output, one directory per run, runs/NN-MODE/: sysbench.txt, cyclictest.json
-# (mixed), states.txt (sched_ext state each second); for vsched runs also
+# (mixed), states.txt (sched_ext state each second), stat-before.txt and
+# stat-after.txt (/proc/stat's cpu lines around the workload: idle vCPU time
+# while work waited shows there); for vsched runs also
 # vsched.txt (its CPU ticks, stop status), agent.log, status-start.json,
 # status-end.json and start.txt (agent) or loader.txt. runs.txt lists the runs
 # in order ("NN MODE rc=N"). rc 0 iff every run completed and every vsched run
@@ -80,8 +82,10 @@ run_workload() { # $1: run directory
 			--duration="$secs" --histogram=200000 --json="$1/cyclictest.json" >/dev/null 2>"$1/cyclictest.err" &
 		cyc=$!
 	fi
+	grep '^cpu' /proc/stat >"$1/stat-before.txt"
 	sysbench cpu --threads="$threads" --time="$secs" --cpu-max-prime=10000 run >"$1/sysbench.txt" 2>&1
 	rc=$?
+	grep '^cpu' /proc/stat >"$1/stat-after.txt"
 	if [ -n "$cyc" ]; then
 		wait "$cyc" || rc=$((rc + 100))
 	fi
