@@ -123,8 +123,10 @@ struct vsched_vact_cpu {
 	__u64 pv_preempted;		/* samples that said preempted */
 	__u32 state;			/* VSCHED_VACT_S_* */
 	__u32 tick_ns;			/* tick period used for gap detection: the
-					 * configured one, else the shortest 1e9/HZ
-					 * that >= 8 busy gaps matched, else 4 ms */
+					 * configured one, else clock time per jiffy
+					 * (after the first second), else the
+					 * shortest 1e9/HZ that >= 8 busy gaps
+					 * matched, else 4 ms */
 	__u32 hist[VSCHED_HIST_BUCKETS]; /* inactive period lengths, log2(us) */
 	__u32 pv_state;			/* VSCHED_VACT_PV_*, written by the sampling vCPU */
 	__u32 _pad0;

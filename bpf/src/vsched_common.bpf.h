@@ -35,6 +35,7 @@ extern const void tick_sched_timer __ksym __weak;
 
 #define VS_NSEC_PER_USEC	1000ULL
 #define VS_NSEC_PER_MSEC	1000000ULL
+#define VS_NSEC_PER_SEC		1000000000ULL
 
 static __always_inline __u64 vs_min(__u64 a, __u64 b)
 {

@@ -76,6 +76,26 @@ stat_num() {
 	echo "${_v:-0}"
 }
 
+# $1: a file with vact lines (vsched-loader's output). Every vCPU that ticked
+# at least 300 times (over a second at HZ=250) must use a tick period within
+# 2% of 1e9/CONFIG_HZ (the guest image carries /boot/config-RELEASE, as
+# distributions do).
+check_tick() {
+	_cfg=/boot/config-$(uname -r)
+	_hz=$(sed -n 's/^CONFIG_HZ=//p' "$_cfg" 2>/dev/null || true)
+	[ -n "$_hz" ] || { bad "no CONFIG_HZ in $_cfg"; return 0; }
+	_want=$((1000000000 / _hz))
+	grep '^vact cpu=' "$1" >"$out/vact-lines.tmp" || true
+	while read -r _l; do
+		[ "$(stat_num "$_l" hb_count)" -ge 300 ] || continue
+		_t=$(stat_num "$_l" tick_ns)
+		_d=$((_t > _want ? _t - _want : _want - _t))
+		check "cpu$(stat_num "$_l" cpu) tick_ns=$_t within 2% of $_want (HZ=$_hz)" \
+			[ $((_d * 50)) -le "$_want" ]
+	done <"$out/vact-lines.tmp"
+	rm -f "$out/vact-lines.tmp"
+}
+
 # $1: agent pid, $2: seconds, $3: pattern `vsched status --json` must show;
 # leaves the last status in $out/status.tmp. Fails at once if the agent exits.
 await_status() {

@@ -91,6 +91,7 @@ check "enq_shared=$(num enq_shared) > 0" [ "$(num enq_shared)" -gt 0 ]
 check "rwc_pinned=$(num rwc_pinned) > 0 (pinned work on the hidden vCPU)" [ "$(num rwc_pinned)" -gt 0 ]
 bvs=$(($(num bvs_pick) + $(num bvs_keep)))
 check "bvs_pick+keep=$bvs > 0 (the waker)" [ "$bvs" -gt 0 ]
+check_tick "$out/sched.txt"
 
 check_dmesg
 cat "$out/checks.txt"

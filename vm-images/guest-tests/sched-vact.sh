@@ -4,7 +4,7 @@
 # Runs one busy loop per vCPU (so no vCPU sits in tickless idle), attaches
 # vsched_vact.bpf.o for vsched.vact_secs seconds (default 3) and checks that
 # every vCPU reported heartbeats (>= 5/s) and that none got fewer than a
-# quarter of the best vCPU's count.
+# quarter of the best vCPU's count, and that each learnt the tick of CONFIG_HZ.
 # TCG has no steal, so steal jumps are reported, not required.
 # Writes vact.txt, checks.txt. rc 0 iff all passed.
 set -eu
@@ -56,5 +56,6 @@ for cc in $counts; do
 	check "cpu${cc%%:*} hb_count=${cc#*:} >= best/4 ($best/4)" [ $((${cc#*:} * 4)) -ge "$best" ]
 done
 check "$seen of $n vCPUs reported" [ "$seen" = "$n" ]
+check_tick "$out/vact.txt"
 cat "$out/checks.txt"
 exit $fail

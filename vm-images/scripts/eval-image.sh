@@ -83,6 +83,8 @@ main() {
 	install_payload "$root" "${payload[@]}"
 	mkdir -p "$root/usr/lib/modules"
 	cp -a "$kdir/modules/$kver" "$root/usr/lib/modules/"
+	mkdir -p "$root/boot"
+	cp "$kdir/config" "$root/boot/config-$kver"
 	mkdir -p "$root/tests"
 	cp "$VM_DIR"/guest-tests/*.sh "$VM_DIR"/workloads/*.sh "$root/tests/"
 	cp "$VM_DIR/init/init" "$root/init"

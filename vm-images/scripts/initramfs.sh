@@ -112,7 +112,9 @@ main() {
 	local st
 	st="$(mktemp -d "$BUILD/.initramfs-$series.XXXXXX")"
 	on_exit "rm -rf '$st'"
-	mkdir -p "$st"/{bin,dev,proc,sys,tmp,run,root,etc,tests,opt/vsched,lib/x86_64-linux-gnu,lib64,usr}
+	mkdir -p "$st"/{bin,boot,dev,proc,sys,tmp,run,root,etc,tests,opt/vsched,lib/x86_64-linux-gnu,lib64,usr}
+	# where distributions keep it: tests read CONFIG_HZ from it
+	cp "$kdir/config" "$st/boot/config-$kver"
 	mkdir -p "$st"/sys/fs/cgroup "$st"/sys/fs/bpf "$st"/sys/kernel/debug "$st"/sys/kernel/tracing
 	ln -s bin "$st/sbin"
 	ln -s ../bin "$st/usr/bin"
