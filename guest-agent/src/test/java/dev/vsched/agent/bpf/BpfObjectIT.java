@@ -140,8 +140,11 @@ class BpfObjectIT {
                         + "(max %d us), idle_gaps %d, steal_jumps %d, steal %d ns%n", cpu, ticks, secs, rate,
                         a.tickNs(), java.util.Arrays.toString(a.hzVotes()), a.inactiveCount(),
                         a.inactiveMaxNs() / 1000, a.idleGaps(), a.stealJumps(), a.stealNs());
-                assertTrue(a.tickNs() == 1_000_000 || a.tickNs() == 3_333_333 || a.tickNs() == 4_000_000
-                        || a.tickNs() == 10_000_000, "cpu " + cpu + " learnt no HZ tick: tick_ns " + a.tickNs());
+                // clock time per jiffy after a second, else a vote: within 2% of 1e9/HZ for a usual HZ
+                long tickNs = a.tickNs();
+                assertTrue(java.util.stream.IntStream.of(100, 250, 300, 1000)
+                        .anyMatch(h -> Math.abs(tickNs - 1e9 / h) <= 0.02 * 1e9 / h),
+                        "cpu " + cpu + " learnt no HZ tick: tick_ns " + tickNs);
                 double hz = 1e9 / a.tickNs();
                 // a busy vCPU ticks at HZ, minus what the host took from it; never faster
                 assertTrue(rate <= hz * 1.1, "cpu " + cpu + ": " + rate + " ticks/s above HZ " + hz);
