@@ -53,6 +53,15 @@ public final class Comparison {
         public double maxRoundRatio() {
             return Arrays.stream(roundRatios).max().orElse(Double.NaN);
         }
+
+        /**
+         * Median of the per-round ratios: each round's two runs are next to each other in time, so a
+         * host that drifts over the boot (seen: default runs 1038 falling to 825 events/s in one boot)
+         * moves both; the ratio of the medians mixes runs from different times.
+         */
+        public double medianRoundRatio() {
+            return median(Arrays.stream(roundRatios).boxed().toList());
+        }
     }
 
     private final List<GuestRun> runs;

@@ -24,16 +24,17 @@ final class Report {
                 .append(run.elapsed().toSeconds()).append(" s, attempt ").append(run.attempt())
                 .append(", guest rc ").append(run.result().rc().orElse(-1)).append(", ").append(c.rounds())
                 .append(" whole rounds.\n\n");
-        sb.append("| metric | default (median) | vsched (median) | ratio vsched/default | per-round ratios |\n");
-        sb.append("|---|---|---|---|---|\n");
+        sb.append("| metric | default (median) | vsched (median) | ratio vsched/default | median per-round ratio"
+                + " | per-round ratios |\n");
+        sb.append("|---|---|---|---|---|---|\n");
         for (Metric m : Metric.values()) {
             c.summary(m).ifPresent(s -> {
                 StringBuilder rr = new StringBuilder();
                 for (double r : s.roundRatios()) {
                     rr.append(rr.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", r));
                 }
-                sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | **%.3f** | %s |%n", m.label,
-                        s.defaultMedian(), s.vschedMedian(), s.ratio(), rr));
+                sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | **%.3f** | **%.3f** | %s |%n", m.label,
+                        s.defaultMedian(), s.vschedMedian(), s.ratio(), s.medianRoundRatio(), rr));
             });
         }
         c.vschedCpu().ifPresent(x -> sb.append(String.format(Locale.ROOT,

@@ -26,6 +26,7 @@ class ComparisonTest {
                 run(5, Mode.DEFAULT, 200, 2.0), run(6, Mode.VSCHED, 100, 2.0)));
         Comparison.Summary t = c.summary(Metric.THROUGHPUT).orElseThrow();
         assertArrayEquals(new double[] {0.99, 1.10, 0.50}, t.roundRatios(), 1e-9);
+        assertEquals(0.99, t.medianRoundRatio(), 1e-9);
         assertEquals(100, t.defaultMedian(), 1e-9);
         assertEquals(100, t.vschedMedian(), 1e-9);
         assertEquals(1.0, t.ratio(), 1e-9);
