@@ -70,6 +70,12 @@ check_dmesg() {
 		pass "dmesg clean"
 	fi
 }
+# $1: vsched-loader's output once SIGINT detached it: the kernel never ejected
+# the scheduler, and the loader saw the default scheduler back
+check_detached() {
+	check "never ejected" grep -q '^before_detach state=enabled ejected=0' "$1"
+	check after_detach grep -q '^after_detach state=disabled' "$1"
+}
 # $1: a loader's "stats k=v ..." line, $2: counter name -> its value (0 if absent)
 stat_num() {
 	_v=$(echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p")

@@ -82,8 +82,7 @@ kill -INT $lpid 2>/dev/null
 wait $lpid || lrc=$?
 expect loader_rc "$lrc" 0
 expect state_after "$(state)" disabled
-check "never ejected" grep -q '^before_detach state=enabled ejected=0' "$out/sched.txt"
-check after_detach grep -q '^after_detach state=disabled' "$out/sched.txt"
+check_detached "$out/sched.txt"
 stats=$(grep '^stats ' "$out/sched.txt" || true)
 num() { stat_num "$stats" "$1"; }
 [ -n "$stats" ] || bad "no stats line in sched.txt"

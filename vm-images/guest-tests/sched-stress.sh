@@ -34,7 +34,7 @@ hid=$((n - 1))
 : >"$out/checks.txt"
 expect state_before "$(state)" disabled
 if [ -f "$ko" ]; then
-	if insmod "$ko"; then pass "insmod vsched.ko"; else bad "insmod vsched.ko"; fi
+	check "insmod vsched.ko" insmod "$ko"
 fi
 
 # policy churn exists in newer stress-ng only; record what this one offers
@@ -110,8 +110,8 @@ notenabled=$(grep -vc "$want" "$out/samples.txt")
 gap=$(sed -n 's/.* up=\([0-9.]*\) .*/\1/p' "$out/samples.txt" |
 	awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { printf "%d", g + 0.5 }')
 echo "samples=$nsamp not_attached=$notenabled longest_gap=${gap}s (of ${secs}s)" >>"$out/checks.txt"
-if [ "$nsamp" -ge $((secs / 2)) ]; then pass "sampled ${nsamp} times"; else bad "only $nsamp samples in ${secs}s"; fi
-if [ "$gap" -le 8 ]; then pass "longest sampler gap ${gap}s <= 8s"; else bad "sampler starved for ${gap}s"; fi
+check "sampled $nsamp times in ${secs}s (>= $((secs / 2)))" [ "$nsamp" -ge $((secs / 2)) ]
+check "longest sampler gap ${gap}s <= 8s" [ "$gap" -le 8 ]
 expect samples_not_attached "$notenabled" 0
 [ "$mode" = default ] || expect state_after_stress "$(state)" enabled
 
@@ -138,7 +138,7 @@ grep -q '^FAIL' "$out/checks.txt" && fail=1
 
 if [ "$mode" = default ]; then
 	kill $lpid
-	[ ! -f "$ko" ] || rmmod vsched || bad "rmmod vsched"
+	[ ! -f "$ko" ] || check "rmmod vsched" rmmod vsched
 	cat "$out/checks.txt"
 	exit $fail
 fi
@@ -147,18 +147,16 @@ kill -INT $lpid 2>/dev/null
 wait $lpid || lrc=$?
 expect loader_rc "$lrc" 0
 expect state_after "$(state)" disabled
-for l in 'before_detach state=enabled ejected=0' 'after_detach state=disabled'; do
-	if grep -q "^$l" "$out/sched.txt"; then pass "loader: $l"; else bad "loader never said '$l'"; fi
-done
+check_detached "$out/sched.txt"
 exitl=$(grep '^exit ' "$out/sched.txt" || echo "exit line missing")
 echo "loader: $exitl" >>"$out/checks.txt"
 stats=$(grep '^stats ' "$out/sched.txt" || true)
 num() { stat_num "$stats" "$1"; }
 [ -n "$stats" ] || bad "no stats line in sched.txt"
 echo "$stats" >>"$out/checks.txt"
-if [ "$(num rwc_pinned)" -gt 0 ]; then pass "rwc_pinned=$(num rwc_pinned) > 0"; else bad "rwc_pinned=0"; fi
+check "rwc_pinned=$(num rwc_pinned) > 0" [ "$(num rwc_pinned)" -gt 0 ]
 if [ -f "$ko" ]; then
-	if rmmod vsched; then pass "rmmod vsched"; else bad "rmmod vsched"; fi
+	check "rmmod vsched" rmmod vsched
 fi
 
 check_dmesg
