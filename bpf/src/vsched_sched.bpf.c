@@ -478,6 +478,14 @@ s32 BPF_STRUCT_OPS(vsched_select_cpu, struct task_struct *p, s32 prev_cpu, u64 w
 	return prev_cpu;
 }
 
+/* the @i-th vCPU counting round from @from: scans start at the task's vCPU */
+static __always_inline __s32 cpu_from(__s32 from, __s32 i, __u32 nr)
+{
+	__s32 c = from + i;
+
+	return c >= (__s32)nr ? c - (__s32)nr : c;
+}
+
 /* wake an idle usable vCPU that may run @p, if there is one; true if one was */
 static __always_inline bool kick_idle_for(struct task_struct *p, __s32 from)
 {
@@ -486,10 +494,8 @@ static __always_inline bool kick_idle_for(struct task_struct *p, __s32 from)
 	__s32 i, cpu = -1;
 
 	bpf_for(i, 0, nr) {
-		__s32 c = from + i;
+		__s32 c = cpu_from(from, i, nr);
 
-		if (c >= (__s32)nr)
-			c -= nr;
 		if (c < 0 || !bpf_cpumask_test_cpu(c, idle) ||
 		    !bpf_cpumask_test_cpu(c, p->cpus_ptr) || cpu_hidden(c))
 			continue;
@@ -518,11 +524,9 @@ static __always_inline void preempt_for(struct task_struct *p, __u64 vtime, __s3
 	__s32 i;
 
 	bpf_for(i, 0, nr) {
-		__s32 c = from + i;
+		__s32 c = cpu_from(from, i, nr);
 		struct cpu_run *r;
 
-		if (c >= (__s32)nr)
-			c -= nr;
 		if (c < 0 || !bpf_cpumask_test_cpu(c, p->cpus_ptr) || cpu_hidden(c))
 			continue;
 		r = bpf_map_lookup_percpu_elem(&vs_cpu_run, &zero, c);
