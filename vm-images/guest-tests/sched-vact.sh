@@ -4,7 +4,8 @@
 # Runs one busy loop per vCPU (so no vCPU sits in tickless idle), attaches
 # vsched_vact.bpf.o for vsched.vact_secs seconds (default 3) and checks that
 # every vCPU reported heartbeats (>= 5/s) and that none got fewer than a
-# quarter of the best vCPU's count, and that each learnt the tick of CONFIG_HZ.
+# quarter of the best vCPU's count, and that each uses a tick period within 2%
+# of 1e9/CONFIG_HZ.
 # TCG has no steal, so steal jumps are reported, not required.
 # Writes vact.txt, checks.txt. rc 0 iff all passed.
 set -eu
