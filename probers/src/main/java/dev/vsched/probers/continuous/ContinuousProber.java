@@ -103,7 +103,10 @@ public final class ContinuousProber implements AutoCloseable {
     private final BlockingQueue<Result> results;
     private final List<Thread> workers = new ArrayList<>();
     private final Thread coordinator;
-    private final Map<Integer, Deque<TimelineSample>> history = new HashMap<>();
+    /** Per vCPU, the last rounds classified (re-classified only when the threshold changes). */
+    private final Map<Integer, Deque<ClassifiedTimeline>> history = new HashMap<>();
+    /** Scratch for the latency summaries: publish runs on the coordinator only. */
+    private final org.HdrHistogram.Histogram inactiveScratch = ClassifiedTimeline.newHostGapHistogram();
     private final CapacitySmoother smoother = new CapacitySmoother();
     private final Map<Integer, VcpuState> last = new TreeMap<>();
     private final long epoch;
@@ -237,23 +240,27 @@ public final class ContinuousProber implements AutoCloseable {
         List<TimelineSample> fresh = new ArrayList<>();
         for (Result r : got.values()) {
             if (r.sample() != null && r.error() == null) {
-                fresh.add(r.sample());
+                TimelineSample sample = r.sample().trimmed();
+                fresh.add(sample);
                 if (r.calibrating()) {
-                    calibration.put(r.cpu(), r.sample());
-                }
-                Deque<TimelineSample> h = history.get(r.cpu());
-                h.addLast(r.sample());
-                while (h.size() > config.historyRounds()) {
-                    h.removeFirst();
+                    calibration.put(r.cpu(), sample);
                 }
             }
         }
         // Until a calibration window has come in, the short windows themselves are the only evidence.
         GapThreshold threshold = GapThreshold.derive(calibration.isEmpty() ? fresh : calibration.values());
-        List<ClassifiedTimeline> classified = fresh.stream().map(s -> ClassifiedTimeline.classify(s, threshold))
-                .toList();
+        Map<Integer, ClassifiedTimeline> classified = new HashMap<>();
+        for (TimelineSample sample : fresh) {
+            ClassifiedTimeline c = ClassifiedTimeline.classify(sample, threshold);
+            classified.put(sample.cpu(), c);
+            Deque<ClassifiedTimeline> h = history.get(sample.cpu());
+            h.addLast(c);
+            while (h.size() > config.historyRounds()) {
+                h.removeFirst();
+            }
+        }
         Map<Integer, VcapResult> caps = new HashMap<>();
-        for (VcapResult c : CapacityModel.compute(classified, steal)) {
+        for (VcapResult c : CapacityModel.compute(List.copyOf(classified.values()), steal)) {
             caps.put(c.cpu(), c);
         }
         for (int cpu : config.cpus()) {
@@ -266,8 +273,7 @@ public final class ContinuousProber implements AutoCloseable {
                 last.put(cpu, new VcpuState(cpu, false, r.error(), true, 0, 0, 0, 0, 0, LatencySummary.EMPTY));
             } else if (caps.containsKey(cpu)) {
                 VcapResult c = caps.get(cpu);
-                ClassifiedTimeline t = classified.stream().filter(x -> x.sample().cpu() == cpu).findFirst()
-                        .orElseThrow();
+                ClassifiedTimeline t = classified.get(cpu);
                 last.put(cpu, new VcpuState(cpu, true, null, true, c.capacity(), smoother.update(c), c.timeshare(),
                         c.speed(), t.activeFraction(), inactiveOverHistory(cpu, threshold)));
             } else if (prev != null) {
@@ -281,20 +287,25 @@ public final class ContinuousProber implements AutoCloseable {
         listener.accept(s);
     }
 
-    /** The vCPU latency distribution over the recent rounds: one short window alone says little. */
+    /**
+     * The vCPU latency distribution over the recent rounds: one short window alone says little. Each round
+     * is classified once, and again only when the threshold moved (a new calibration window).
+     */
     private LatencySummary inactiveOverHistory(int cpu, GapThreshold threshold) {
-        org.HdrHistogram.Histogram all = null;
+        Deque<ClassifiedTimeline> h = history.get(cpu);
+        if (h.stream().anyMatch(c -> !c.threshold().equals(threshold))) {
+            List<ClassifiedTimeline> again = h.stream().map(c -> c.threshold().equals(threshold) ? c
+                    : ClassifiedTimeline.classify(c.sample(), threshold)).toList();
+            h.clear();
+            h.addAll(again);
+        }
+        inactiveScratch.reset();
         long total = 0;
-        for (TimelineSample s : history.get(cpu)) {
-            ClassifiedTimeline c = ClassifiedTimeline.classify(s, threshold);
-            if (all == null) {
-                all = c.hostGaps();
-            } else {
-                all.add(c.hostGaps());
-            }
+        for (ClassifiedTimeline c : h) {
+            c.recordHostGaps(inactiveScratch);
             total += c.hostGapNs();
         }
-        return all == null ? LatencySummary.EMPTY : LatencySummary.of(all, total);
+        return LatencySummary.of(inactiveScratch, total);
     }
 
     private Map<Integer, Double> stealFractions(ProcStat before, ProcStat after) {

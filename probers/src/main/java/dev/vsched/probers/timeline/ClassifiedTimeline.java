@@ -1,5 +1,6 @@
 package dev.vsched.probers.timeline;
 
+import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -17,18 +18,23 @@ import org.HdrHistogram.Histogram;
  *
  * @param observedNs   time the vCPU's state was observed (active + host gaps)
  * @param activeNs     of which the vCPU was running
- * @param hostGaps     histogram of host-gap lengths in ns (the vCPU latency distribution)
+ * @param hostGapLengths the recorded host gaps' lengths in ns (capped at {@link #MAX_TRACKED_NS}); gaps past
+ *                     the sample's recording capacity that class as host gaps are counted in {@code hostGapCount}
+ *                     only. Plain lengths, not a histogram: the agent keeps a few dozen of these per vCPU, and a
+ *                     3-digit histogram per timeline cost it 200 KB per vCPU and second (its main CPU cost under
+ *                     emulation).
  * @param workRate     work chunks per ns of loop time (raw speed, before normalisation across vCPUs)
  */
 public record ClassifiedTimeline(TimelineSample sample, GapThreshold threshold, long observedNs, long activeNs,
-                                 long hostGapCount, long hostGapNs, Histogram hostGaps, long guestGapCount,
+                                 long hostGapCount, long hostGapNs, long[] hostGapLengths, long guestGapCount,
                                  long guestGapNs, double workRate) {
 
     /** Longest gap the histogram keeps at full precision: one minute. */
     static final long MAX_TRACKED_NS = 60_000_000_000L;
 
     public static ClassifiedTimeline classify(TimelineSample s, GapThreshold t) {
-        Histogram hist = new Histogram(MAX_TRACKED_NS, 3);
+        long[] lengths = new long[s.gapCount()];
+        int recorded = 0;
         long active = s.loopNs();
         long hostCount = 0;
         long hostNs = 0;
@@ -49,7 +55,7 @@ public record ClassifiedTimeline(TimelineSample sample, GapThreshold threshold, 
             } else if (g >= t.thresholdNs()) {
                 hostCount++;
                 hostNs += g;
-                hist.recordValue(Math.min(g, MAX_TRACKED_NS));
+                lengths[recorded++] = Math.min(g, MAX_TRACKED_NS);
             } else {
                 active += g;
             }
@@ -60,14 +66,36 @@ public record ClassifiedTimeline(TimelineSample sample, GapThreshold threshold, 
             if (mean >= t.thresholdNs()) {
                 hostCount += s.droppedGaps();
                 hostNs += s.droppedGapNs();
-                hist.recordValueWithCount(Math.min(mean, MAX_TRACKED_NS), s.droppedGaps());
             } else {
                 active += s.droppedGapNs();
             }
         }
         double rate = s.loopNs() > 0 ? (double) s.work() / s.loopNs() : 0.0;
-        return new ClassifiedTimeline(s, t, active + hostNs, active, hostCount, hostNs, hist, guestCount, guestNs,
+        return new ClassifiedTimeline(s, t, active + hostNs, active, hostCount, hostNs, Arrays.copyOf(lengths, recorded), guestCount, guestNs,
                 rate);
+    }
+
+    /** A histogram able to hold any host gap, at the precision the reports use (3 significant digits). */
+    public static Histogram newHostGapHistogram() {
+        return new Histogram(MAX_TRACKED_NS, 3);
+    }
+
+    /** Records every host gap into {@code h}; those past the recording capacity at their mean length. */
+    public void recordHostGaps(Histogram h) {
+        for (long g : hostGapLengths) {
+            h.recordValue(g);
+        }
+        long dropped = hostGapCount - hostGapLengths.length;
+        if (dropped > 0) {
+            h.recordValueWithCount(Math.min(sample.droppedGapNs() / sample.droppedGaps(), MAX_TRACKED_NS), dropped);
+        }
+    }
+
+    /** The host-gap length distribution (the vCPU latency distribution), built on each call. */
+    public Histogram hostGaps() {
+        Histogram h = newHostGapHistogram();
+        recordHostGaps(h);
+        return h;
     }
 
     /** Fraction of observed time the vCPU was running; 0 if nothing was observed. */

@@ -50,6 +50,19 @@ public record TimelineSample(int cpu, long wallNs, long loopNs, long work, long[
         return Arrays.copyOf(out, n);
     }
 
+    /**
+     * This sample with its gap arrays cut to {@code gapCount}: a timeline records into arrays sized for its
+     * capacity (4096 gaps, 70 KB), and whoever keeps samples for a while should not keep that slack.
+     */
+    public TimelineSample trimmed() {
+        if (gapNs.length == gapCount) {
+            return this;
+        }
+        return new TimelineSample(cpu, wallNs, loopNs, work, Arrays.copyOf(gapNs, gapCount),
+                Arrays.copyOf(guestSwitch, gapCount), Arrays.copyOf(guestWaitNs, gapCount), gapCount, droppedGaps,
+                droppedGapNs, floorNs, lostCpu);
+    }
+
     public boolean available() {
         return lostCpu == null;
     }

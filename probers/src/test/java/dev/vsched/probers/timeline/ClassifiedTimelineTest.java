@@ -71,5 +71,7 @@ class ClassifiedTimelineTest {
         ClassifiedTimeline c = ClassifiedTimeline.classify(s, T);
         assertEquals(10, c.hostGapCount());
         assertEquals(0.5, c.activeFraction(), 1e-9);
+        assertEquals(10, c.hostGaps().getTotalCount(), "the dropped gaps are in the distribution");
+        assertEquals(SECOND / 20, c.hostGaps().getValueAtPercentile(50), SECOND / 20 / 500);
     }
 }
