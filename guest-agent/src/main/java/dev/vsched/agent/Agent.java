@@ -26,6 +26,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The guest agent: keeps the probers running, re-validates topology, plans RWC every round and applies it
@@ -300,8 +301,13 @@ public final class Agent implements AutoCloseable {
             if (topology == null) {
                 PingPong.warmUp(20_000_000L);
             }
-            topology = topology == null ? p.probe(live, guest) : p.revalidate(topology, live, guest);
+            VtopResult t = topology == null ? p.probe(live, guest) : p.revalidate(topology, live, guest);
+            topology = t;
             topologyAt = System.nanoTime();
+            // Every minute a re-validation confirms the layout: worth a line only when it had to probe again.
+            LOG.atLevel("revalidated".equals(t.mode()) ? Level.DEBUG : Level.INFO)
+                    .log("vTOP {}: {} pair(s) probed in {} ms; stacked: {}", t.mode(), t.probedPairs(),
+                            t.elapsedNs() / 1_000_000, stackedGroups());
         } catch (IOException e) {
             LOG.warn("vTOP skipped: {}", e.toString());
         }
