@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -90,6 +91,23 @@ public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vc
         return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, t, test, params, layout, timeout);
     }
 
+    /** Boot, sending the results back and powering off must fit between the guest's limit and the hard one. */
+    static final Duration GUEST_LIMIT_GUARD = Duration.ofSeconds(30);
+
+    /**
+     * The limit {@code /init} puts on the test ({@code vsched.timeout}): the one given, else the hard
+     * timeout less {@link #GUEST_LIMIT_GUARD} and 5%. A test stopped by it still sends what it wrote and
+     * where its processes were (a hard timeout loses all of that); none under 30 s, where the margin
+     * would eat the test.
+     */
+    public OptionalLong guestLimitSeconds() {
+        if (params.containsKey("timeout")) {
+            return OptionalLong.empty();
+        }
+        long s = timeout.minus(GUEST_LIMIT_GUARD).toSeconds() - timeout.toSeconds() / 20;
+        return s >= 30 ? OptionalLong.of(s) : OptionalLong.empty();
+    }
+
     /**
      * The kernel command line: protocol keys plus {@code oops=panic} so a crashed guest exits at once; a
      * disk boot mounts the image read-only and runs the same /init.
@@ -102,6 +120,7 @@ public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vc
         sb.append("vsched.test=").append(test);
         params.forEach((k, v) -> sb.append(" vsched.").append(k).append('=')
                 .append(v.isEmpty() || v.contains(" ") ? "\"" + v + "\"" : v));
+        guestLimitSeconds().ifPresent(s -> sb.append(" vsched.timeout=").append(s));
         return sb.toString();
     }
 }

@@ -56,6 +56,22 @@ class BootIT extends VmTestSupport {
     }
 
     @Test
+    void guestLimitStopsAHungTestAndSendsWhatWasLeftRunning() throws Exception {
+        VmSpec spec = VmSpec.of(IMAGES, "7.2", "spin-rates", 1, BOOT_TIMEOUT)
+                .withParams(Map.of("spin-seconds", "3600", "timeout", "10"));
+        VmRun run = GuestRunner.run(spec);
+        assertEquals(124, run.result().rc().getAsInt(), run.describe());
+        assertTrue(run.guestLog().contains("test stopped by vsched.timeout=10"), run.guestLog());
+        String ps = run.result().text("timeout-ps.txt").orElseThrow(() -> new AssertionError(run.describe()));
+        // the pinned loop outlives the stopped script, running
+        assertTrue(ps.lines().anyMatch(l -> l.matches("\\d+ R sh .*while :; do c=.*")), ps);
+        String tasks = run.result().text("timeout-tasks.txt").orElseThrow(() -> new AssertionError(run.describe()));
+        assertTrue(tasks.contains("sysrq: Show State"), tasks);
+        String blocked = run.result().text("timeout-blocked.txt").orElseThrow(() -> new AssertionError(run.describe()));
+        assertTrue(blocked.contains("sysrq: Show Blocked State"), blocked);
+    }
+
+    @Test
     void hardTimeoutKillsTheGuestAndShowsTheConsole() {
         VmSpec spec = VmSpec.of(IMAGES, "7.2", "spin-rates", 1, Duration.ofSeconds(20))
                 .withParams(Map.of("spin-seconds", "3600"));

@@ -14,8 +14,12 @@ import org.junit.jupiter.api.Test;
 class VmSpecTest {
 
     private static VmSpec spec(Map<String, String> params) {
+        return spec(params, 60);
+    }
+
+    private static VmSpec spec(Map<String, String> params, long timeoutSeconds) {
         return new VmSpec("t", Path.of("/k"), Path.of("/i"), null, 4, 2048, VmSpec.Tcg.SINGLE, "probe", params, null,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(timeoutSeconds));
     }
 
     @Test
@@ -25,6 +29,17 @@ class VmSpecTest {
         p.put("spin-seconds", "5");
         assertEquals("console=ttyS0 panic=-1 oops=panic quiet vsched.test=probe"
                 + " vsched.probe_args=\"--duration 2s --cpus 0-3\" vsched.spin-seconds=5", spec(p).append());
+    }
+
+    @Test
+    void theGuestStopsAHungTestBeforeTheHardTimeoutUnlessTold() {
+        VmSpec tenMinutes = spec(Map.of(), 600);
+        assertTrue(tenMinutes.append().endsWith(" vsched.timeout=540"), tenMinutes.append());
+        VmSpec told = spec(Map.of("timeout", "100"), 600);
+        assertTrue(told.append().endsWith(" vsched.timeout=100"), told.append());
+        assertEquals(1, told.append().split("vsched.timeout=", -1).length - 1, told.append());
+        VmSpec short1 = spec(Map.of(), 60);
+        assertTrue(!short1.append().contains("vsched.timeout"), "no room for a guest limit: " + short1.append());
     }
 
     @Test
