@@ -5,6 +5,7 @@ import dev.vsched.agent.rwc.CpusetBackend;
 import dev.vsched.agent.rwc.RwcBackend;
 import dev.vsched.agent.rwc.RwcPlanner;
 import dev.vsched.agent.rwc.UsablePlan;
+import dev.vsched.agent.sched.LoadShare;
 import dev.vsched.agent.sched.SchedExtBackend;
 import dev.vsched.agent.status.StatusServer;
 import dev.vsched.probers.continuous.ContinuousProber;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -57,6 +59,8 @@ public final class Agent implements AutoCloseable {
     private volatile RwcBackend backend;
     private volatile String schedExtStopped;
     private final RwcPlanner planner;
+    /** vCPUs' share under load from vACT (sched_ext mode: the scheduler's object carries vACT). */
+    private final LoadShare loadShare = new LoadShare();
     private final ContinuousProber prober;
     private final StatusServer status;
     private final BlockingQueue<ContinuousProber.Snapshot> rounds = new ArrayBlockingQueue<>(4);
@@ -217,6 +221,9 @@ public final class Agent implements AutoCloseable {
                 continue;
             }
             try {
+                if (backend instanceof SchedExtBackend sx) {
+                    loadShare.update(sx.vact(), System.nanoTime());
+                }
                 maybeProbeTopology(s);
                 UsablePlan next = planner.plan(plannerView(s), stackedGroups());
                 if (plan == null || !next.usable().equals(plan.usable())) {
@@ -259,9 +266,19 @@ public final class Agent implements AutoCloseable {
         for (int cpu : cpus) {
             ContinuousProber.VcpuState v = s.vcpus().get(cpu);
             out.add(v == null ? new RwcPlanner.Vcpu(cpu, true, UNKNOWN_CAPACITY)
-                    : new RwcPlanner.Vcpu(cpu, v.available(), v.smoothedCapacity()));
+                    : new RwcPlanner.Vcpu(cpu, v.available(), capacity(v)));
         }
         return out;
+    }
+
+    /** The capacity the agent acts on: the probed one, lowered to the share under load vACT saw. */
+    int capacity(ContinuousProber.VcpuState v) {
+        return loadShare.capacity(v.cpu(), v.smoothedCapacity(), v.speed());
+    }
+
+    /** vACT's share under load of this vCPU, if it was busy recently (sched_ext mode only). */
+    OptionalDouble loadShare(int cpu) {
+        return loadShare.share(cpu);
     }
 
     /** Capacity (0 = unknown: not sampled yet) and typical inactive period (p95) per sampled vCPU. */
@@ -270,7 +287,7 @@ public final class Agent implements AutoCloseable {
         s.vcpus().forEach((cpu, v) -> {
             if (v.available()) {
                 // at least 1: a measured 0 must not read as the scheduler's "unknown" (full capacity)
-                out.put(cpu, new SchedExtBackend.VcpuInfo(Math.max(1, v.smoothedCapacity()),
+                out.put(cpu, new SchedExtBackend.VcpuInfo(Math.max(1, capacity(v)),
                         v.inactive().count() == 0 ? 0 : v.inactive().p95()));
             }
         });

@@ -11,6 +11,7 @@ import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.vtop.VtopResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalDouble;
 
 /**
  * The agent's status document, schema {@code vsched.status/1} (documented in guest-agent/README.md): mode,
@@ -65,8 +66,16 @@ final class AgentStatus {
             v.put("available", st.available());
             v.put("error", st.error());
             v.put("fresh", st.fresh());
-            v.put("capacity", st.smoothedCapacity());
+            // what the agent acts on; the probe's own estimate and vACT's share under load beside it
+            v.put("capacity", a.capacity(st));
+            v.put("probed_capacity", st.smoothedCapacity());
             v.put("last_capacity", st.capacity());
+            OptionalDouble load = a.loadShare(cpu);
+            if (load.isPresent()) {
+                v.put("load_share", Math.round(load.getAsDouble() * 10_000) / 10_000.0);
+            } else {
+                v.putNull("load_share");
+            }
             v.put("timeshare", Math.round(st.timeshare() * 10_000) / 10_000.0);
             v.put("speed", Math.round(st.speed() * 10_000) / 10_000.0);
             v.put("inactive_p99_ns", st.inactive().p99());

@@ -60,8 +60,8 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "probe cost: %.2f%% of one vCPU; inactivity threshold %d us%n",
                 100 * s.get("probe_cpu_fraction").asDouble(), s.get("gap_threshold_ns").asLong() / 1000);
-        out.printf(Locale.ROOT, "%5s %9s %8s %7s %7s %12s  %s%n", "vCPU", "capacity", "ran", "speed", "usable",
-                "inact p99", "note");
+        out.printf(Locale.ROOT, "%5s %9s %8s %8s %7s %7s %12s  %s%n", "vCPU", "capacity", "ran", "loaded",
+                "speed", "usable", "inact p99", "note");
         for (JsonNode v : s.get("vcpus")) {
             if (!v.get("available").asBoolean()) {
                 out.printf(Locale.ROOT, "%5d  unavailable: %s%n", v.get("cpu").asInt(), text(v.get("error")));
@@ -72,8 +72,11 @@ final class StatusCommand implements Callable<Integer> {
                         v.get("usable").asBoolean() ? "yes" : "no", text(v.get("hidden")));
                 continue;
             }
-            out.printf(Locale.ROOT, "%5d %9d %7.1f%% %7.2f %7s %9.1f ms  %s%n", v.get("cpu").asInt(),
-                    v.get("capacity").asInt(), 100 * v.get("timeshare").asDouble(), v.get("speed").asDouble(),
+            JsonNode load = v.get("load_share");
+            out.printf(Locale.ROOT, "%5d %9d %7.1f%% %8s %7.2f %7s %9.1f ms  %s%n", v.get("cpu").asInt(),
+                    v.get("capacity").asInt(), 100 * v.get("timeshare").asDouble(),
+                    load == null || load.isNull() ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * load.asDouble()),
+                    v.get("speed").asDouble(),
                     v.get("usable").asBoolean() ? "yes" : "no", v.get("inactive_p99_ns").asLong() / 1e6,
                     v.get("hidden").isNull() ? "" : v.get("hidden").asText());
         }

@@ -49,6 +49,7 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
     private final BpfMap config;
     private final BpfMap stats;
     private final BpfMap exit;
+    private final BpfMap vact;
     private final int[] possible;
     private final MemorySegment cfgValue;
     private final MemorySegment confValue;
@@ -71,6 +72,7 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
             this.config = o.map(VschedIntf.VSCHED_MAP_CONFIG);
             this.stats = o.map(VschedIntf.VSCHED_MAP_STATS);
             this.exit = o.map(VschedIntf.VSCHED_MAP_EXIT);
+            this.vact = o.map(VschedIntf.VSCHED_MAP_VACT);
             this.cfgValue = arena.allocate(VschedIntf.VSCHED_CPU_CFG);
             this.confValue = arena.allocate(VschedIntf.VSCHED_CONFIG);
             MemorySegment vc = arena.allocate(VschedIntf.VSCHED_VACT_CFG);
@@ -251,6 +253,22 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
         } catch (BpfException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** Every possible vCPU's vACT record; empty once detached. */
+    public synchronized Map<Integer, VschedIntf.VactCpu> vact() throws IOException {
+        Map<Integer, VschedIntf.VactCpu> out = new LinkedHashMap<>();
+        if (closed) {
+            return out;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            for (int cpu : possible) {
+                out.put(cpu, VschedIntf.VactCpu.read(vact.lookup(cpu, a)));
+            }
+        } catch (BpfException e) {
+            throw new IOException("cannot read vACT's records: " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** Counters summed over CPUs, exit info and sysfs state. */
