@@ -17,8 +17,11 @@
 # while work waited shows there); for vsched runs also
 # vsched.txt (its CPU ticks, stop status), agent.log, status-start.json,
 # status-end.json and start.txt (agent) or loader.txt. runs.txt lists the runs
-# in order ("NN MODE rc=N"). rc 0 iff every run completed and every vsched run
-# was attached the whole time.
+# in order ("NN MODE rc=N"). VSCHED_SETTLE (default 0) seconds pass between
+# vsched's start (agent: its first applied plan) and the workload, so that the
+# agent runs past its start-up as a long-running daemon would; its CPU time is
+# counted from the workload's start. rc 0 iff every run completed and every
+# vsched run was attached the whole time.
 set -u
 TEST=sched-compare
 # shellcheck source=../guest-tests/lib.sh
@@ -28,8 +31,10 @@ secs=${VSCHED_SECONDS:-20}
 threads=${VSCHED_THREADS:-$(nproc)}
 workload=${VSCHED_WORKLOAD:-cpu}
 sched=${VSCHED_SCHED:-agent}
+settle=${VSCHED_SETTLE:-0}
 case "$workload" in cpu | mixed) ;; *) die "unknown workload '$workload' (cpu, mixed)" ;; esac
 case "$sched" in agent | loader) ;; *) die "unknown scheduler side '$sched' (agent, loader)" ;; esac
+case "$settle" in '' | *[!0-9]*) die "VSCHED_SETTLE='$settle' is not a number of seconds" ;; esac
 [ -d "$scx" ] || die "kernel $(uname -r) has no sched_ext"
 [ "$(state)" = disabled ] || die "sched_ext is $(state) before the first run"
 
@@ -107,6 +112,7 @@ while [ $r -le "$rounds" ]; do
 				echo "$(printf %02d $n) $mode rc=start-failed" >>"$out/runs.txt"
 				die "vsched did not start (run $n): $(cat "$d/agent.log" "$d/loader.txt" 2>/dev/null | tail -5)"
 			}
+			sleep "$settle"
 			t0=$(cpu_ticks $vpid)
 		fi
 		# sample sched_ext's state each second beside the workload

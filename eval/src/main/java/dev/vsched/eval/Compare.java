@@ -42,6 +42,11 @@ public final class Compare implements Callable<Integer> {
             description = "vsched side: agent (vsched agent in sched_ext mode) or loader (the bare scheduler).")
     String sched;
 
+    @Option(names = "--settle", defaultValue = "0",
+            description = "Seconds vsched runs before each of its workload runs, so that the agent is past its"
+                    + " start-up (JIT, first probes) as a long-running daemon would be (${DEFAULT-VALUE}).")
+    int settle;
+
     @Option(names = "--series", defaultValue = "7.2", description = "Guest kernel series (needs sched_ext).")
     String series;
 
@@ -56,6 +61,9 @@ public final class Compare implements Callable<Integer> {
         if (seconds < 5 || seconds > 600) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--seconds " + seconds + " outside 5..600");
         }
+        if (settle < 0 || settle > 600) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--settle " + settle + " outside 0..600");
+        }
         if (!sched.equals("agent") && !sched.equals("loader")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--sched '" + sched
                     + "' is neither agent nor loader");
@@ -69,14 +77,15 @@ public final class Compare implements Callable<Integer> {
             }
         }
         VmImages images = VmImages.locate();
-        Report report = new Report(Instant.now(), series, images.kernelVersion(series), rounds, seconds, sched);
+        Report report = new Report(Instant.now(), series, images.kernelVersion(series), rounds, seconds, sched,
+                settle);
         boolean ok = true;
         for (Experiment e : chosen) {
             System.err.println("compare: " + e.name() + " (" + rounds + " rounds x 2 x " + seconds + " s)");
-            Duration hard = e.timeout(rounds, seconds);
+            Duration hard = e.timeout(rounds, seconds, settle);
             // the guest's /init stops the script a minute and a half before the harness would kill
             // QEMU, so the runs that completed still come back
-            Map<String, String> params = new LinkedHashMap<>(e.params(rounds, seconds, sched));
+            Map<String, String> params = new LinkedHashMap<>(e.params(rounds, seconds, sched, settle));
             params.put("timeout", Long.toString(hard.toSeconds() - 90));
             VmSpec spec = VmSpec.ofEval(images, series, "sched-compare", e.vcpus(), hard).withParams(params);
             spec = e.layout() == null ? spec.withTcg(VmSpec.Tcg.MULTI)

@@ -39,21 +39,22 @@ public record Experiment(String name, String what, int vcpus, String layout, Str
     }
 
     /** Guest parameters for sched-compare.sh. */
-    public Map<String, String> params(int rounds, int seconds, String sched) {
+    public Map<String, String> params(int rounds, int seconds, String sched, int settle) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("workload", workload);
         p.put("threads", Integer.toString(threads));
         p.put("rounds", Integer.toString(rounds));
         p.put("seconds", Integer.toString(seconds));
         p.put("sched", sched);
+        p.put("settle", Integer.toString(settle));
         return p;
     }
 
     /**
      * Generous: the boot, and per round two runs plus the agent's start, which under TCG takes 1.5-3
-     * minutes (JVM, first probe rounds, first plan).
+     * minutes (JVM, first probe rounds, first plan), and its settling time.
      */
-    public Duration timeout(int rounds, int seconds) {
-        return Duration.ofSeconds(300L + rounds * (2L * seconds + 300L));
+    public Duration timeout(int rounds, int seconds, int settle) {
+        return Duration.ofSeconds(300L + rounds * (2L * seconds + 300L + settle));
     }
 }

@@ -9,13 +9,15 @@ import java.util.Locale;
 final class Report {
     private final StringBuilder sb = new StringBuilder();
 
-    Report(Instant when, String series, String kernel, int rounds, int seconds, String sched) {
+    Report(Instant when, String series, String kernel, int rounds, int seconds, String sched, int settle) {
         sb.append("# vsched vs default: side by side\n\n");
         sb.append(String.format(Locale.ROOT, "%s; guest kernel %s (%s), eval image, TCG thread=multi; %d rounds of"
-                + " one %d s run per scheduler, order alternating (default first in odd rounds); vsched = %s.%n%n",
+                + " one %d s run per scheduler, order alternating (default first in odd rounds); vsched = %s%s.%n%n",
                 when, kernel, series, rounds, seconds,
                 sched.equals("agent") ? "`vsched agent` in sched_ext mode (probing, feeding the scheduler, RWC)"
-                        : "the bare scheduler from vsched-loader, no vCPU state"));
+                        : "the bare scheduler from vsched-loader, no vCPU state",
+                settle > 0 ? ", started " + settle + " s before each of its workload runs (past its start-up)"
+                        : ", started right before each of its workload runs"));
     }
 
     void add(Experiment e, VmRun run, Comparison c) {
