@@ -22,9 +22,13 @@ import java.util.regex.Pattern;
  *                  process); empty for default runs
  * @param counters the scheduler's counters at the end of a vsched run (agent status or loader stats
  *                 line; they count from the scheduler's attach just before the run); empty for default runs
+ * @param countersProblem why a vsched run has no counters although it wrote a status, else null. Under
+ *                 multi-threaded TCG the guest JVM of {@code vsched status} has been seen to die of SIGSEGV in
+ *                 freshly compiled code, leaving its crash report in place of the status: the run's
+ *                 workload numbers still stand, so the report keeps the run and says why counters are missing.
  */
 public record GuestRun(int index, Mode mode, int rc, SysbenchOutput sysbench, CyclictestHistogram cyclictest,
-        OptionalDouble vschedCpu, Map<String, Long> counters) {
+        OptionalDouble vschedCpu, Map<String, Long> counters, String countersProblem) {
 
     public GuestRun {
         counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters));
@@ -75,14 +79,19 @@ public record GuestRun(int index, Mode mode, int rc, SysbenchOutput sysbench, Cy
             CyclictestHistogram c = result.text(dir + "cyclictest.json").map(CyclictestHistogram::parse).orElse(null);
             OptionalDouble cpu = OptionalDouble.empty();
             Map<String, Long> counters = Map.of();
+            String problem = null;
             if (mode == Mode.VSCHED) {
-                counters = counters(result, dir);
+                try {
+                    counters = counters(result, dir);
+                } catch (IllegalArgumentException e) {
+                    problem = e.getMessage();
+                }
                 Matcher t = TICKS.matcher(result.text(dir + "vsched.txt").orElse(""));
                 if (t.find()) {
                     cpu = OptionalDouble.of(Long.parseLong(t.group(1)) / (double) Long.parseLong(t.group(2)) / seconds);
                 }
             }
-            runs.add(new GuestRun(Integer.parseInt(m.group(1)), mode, rc, s, c, cpu, counters));
+            runs.add(new GuestRun(Integer.parseInt(m.group(1)), mode, rc, s, c, cpu, counters, problem));
         }
         return runs;
     }
@@ -96,7 +105,9 @@ public record GuestRun(int index, Mode mode, int rc, SysbenchOutput sysbench, Cy
                 JsonNode stats = JSON.readTree(status.get()).path("scheduler").path("stats");
                 stats.properties().forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
             } catch (IOException e) {
-                throw new IllegalArgumentException(dir + "status-end.json does not parse: " + e.getMessage(), e);
+                String first = status.get().lines().findFirst().orElse("");
+                throw new IllegalArgumentException(dir + "status-end.json does not parse (first line '"
+                        + (first.length() > 60 ? first.substring(0, 60) + "..." : first) + "')", e);
             }
             return out;
         }

@@ -52,6 +52,9 @@ final class Report {
         }
         sb.append("\nScheduler counters at the end of each vsched run (from its attach):\n\n");
         for (GuestRun r : c.runs()) {
+            if (r.countersProblem() != null) {
+                sb.append("- run ").append(r.index()).append(": no counters: ").append(r.countersProblem()).append('\n');
+            }
             if (!r.counters().isEmpty()) {
                 StringBuilder kv = new StringBuilder();
                 r.counters().forEach((k, v) -> kv.append(kv.isEmpty() ? "" : " ").append(k).append('=').append(v));

@@ -15,7 +15,7 @@ class ComparisonTest {
 
     private static GuestRun run(int i, Mode m, double eps, double p95) {
         return new GuestRun(i, m, 0, new SysbenchOutput(eps, (long) eps * 20, p95, p95 * 3), null,
-                m == Mode.VSCHED ? OptionalDouble.of(0.01) : OptionalDouble.empty(), java.util.Map.of());
+                m == Mode.VSCHED ? OptionalDouble.of(0.01) : OptionalDouble.empty(), java.util.Map.of(), null);
     }
 
     @Test
