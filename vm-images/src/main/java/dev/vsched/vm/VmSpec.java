@@ -95,10 +95,10 @@ public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vc
     static final Duration GUEST_LIMIT_GUARD = Duration.ofSeconds(30);
 
     /**
-     * The limit {@code /init} puts on the test ({@code vsched.timeout}): the one given, else the hard
+     * The limit the harness adds for {@code /init} to put on the test ({@code vsched.timeout}): the hard
      * timeout less {@link #GUEST_LIMIT_GUARD} and 5%. A test stopped by it still sends what it wrote and
-     * where its processes were (a hard timeout loses all of that); none under 30 s, where the margin
-     * would eat the test.
+     * where its processes were (a hard timeout loses all of that). Empty when the test gives its own
+     * {@code timeout} parameter, or when the result would be under 30 s (the margin would eat the test).
      */
     public OptionalLong guestLimitSeconds() {
         if (params.containsKey("timeout")) {
