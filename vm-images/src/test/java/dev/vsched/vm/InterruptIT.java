@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,9 @@ class InterruptIT extends VmTestSupport {
     private static Child startShapedGuest() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-Dvsched.repo.root=" + IMAGES.repoRoot(), "-cp", System.getProperty("java.class.path"),
+                "-Dvsched.repo.root=" + IMAGES.repoRoot(),
+                "-Dvsched.vm.logs=" + System.getProperty("vsched.vm.logs", ""),
+                "-cp", System.getProperty("java.class.path"),
                 HarnessChild.class.getName())
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -37,7 +40,13 @@ class InterruptIT extends VmTestSupport {
             if (line.startsWith("SHAPED ")) {
                 String[] f = line.split(" ");
                 // Keep draining the child's output so it never blocks on a full pipe.
-                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        out.lines().forEach(l -> { });
+                    } catch (UncheckedIOException e) {
+                        // the test closed the stream when it ended the child
+                    }
+                });
                 return new Child(p, Long.parseLong(f[1].substring(5)), Path.of(f[2].substring(7)), Path.of(f[3].substring(4)));
             }
         }
