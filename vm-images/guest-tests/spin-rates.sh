@@ -6,7 +6,10 @@
 # Every second each loop appends its running count (SIGUSR1), so a transient
 # disturbance shows up as one odd interval instead of skewing the whole run.
 # Writes spin.txt with "cpu=<n> count=<loops>" and spin-intervals.txt with
-# "cpu=<n> counts=<c1>,<c2>,..." (running totals); rc 0 iff every vCPU reported.
+# "cpu=<n> counts=<c1>,<c2>,..." (running totals), and spin-sched.txt with each
+# loop's /proc/PID/schedstat in the guest (run ns, wait ns, slices): a loop that
+# counted less without waiting lost host time, not guest time. rc 0 iff every
+# vCPU reported.
 set -eu
 secs=${VSCHED_SPIN_SECONDS:-6}
 n=$(nproc)
@@ -32,6 +35,15 @@ while [ "$s" -lt "$secs" ]; do
 	kill -USR1 $pids
 	s=$((s + 1))
 done
+# What each loop got of its own vCPU inside the guest (run and wait ns): a loop
+# that waited for other guest work counts less without its vCPU getting less.
+sched="$VSCHED_OUT/spin-sched.txt"
+: >"$sched"
+i=0
+for pid in $pids; do
+	echo "cpu=$i schedstat=$(cat "/proc/$pid/schedstat" 2>/dev/null || echo none)" >>"$sched"
+	i=$((i + 1))
+done
 # shellcheck disable=SC2086 # a list of pids
 kill -TERM $pids
 wait || true
@@ -46,4 +58,4 @@ while [ "$i" -lt "$n" ]; do
 	echo "cpu=$i counts=$(paste -s -d, "$dir/$i.seq")" >>"$seq"
 	i=$((i + 1))
 done
-cat "$out" "$seq"
+cat "$out" "$seq" "$sched"

@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vsched.probers.proc.CpuList;
+import dev.vsched.probers.proc.ProcStat;
 import dev.vsched.probers.sys.Threads;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,32 +26,43 @@ class LayoutIT extends VmTestSupport {
 
     /**
      * Allowed gap between a vCPU's part of its host CPU (loop count over the counts of all vCPUs
-     * pinned there, median over the 1 s intervals) and its imposed part of that CPU. Eight boots with
-     * the standard layout while other users' builds ran (load average 3.6-6.5) gave whole-run parts
-     * of 0.669-0.713 for vCPU 0 (imposed 0.70) and 0.497-0.504 for vCPU 2 (imposed 0.50): worst gap
-     * 0.031. One further whole-run measurement split the stacked pair 0.62/0.38, which the per-second
-     * median keeps a transient disturbance from deciding. A missing quota (0.50 instead of 0.70) or a
-     * wrong pin (parts of 1.0) fails by far.
+     * pinned there, median over the 1 s intervals) and its imposed part of that CPU. What the harness
+     * sets is checked exactly beside it (affinity, cgroup, quota: {@link #assertHostState}); this is
+     * what the guest sees of it, and that also carries the host machine's own noise. Eight boots when
+     * the layout was written gave a worst gap of 0.031; 43 boots on 2026-12-02 (this machine, itself a
+     * VM) gave 0.672-0.711 for vCPU 0 (imposed 0.70; 0.619 with a Maven build beside it) and
+     * 0.404-0.624 for vCPU 2 (imposed 0.50), and CI 0.379, in runs whose host schedstat showed vCPUs 2 and 3 each given 0.49-0.50 of their CPU:
+     * a skew the guest sees that the host does not account (per-second host shares are in the failure
+     * message). A wrong pin (parts of 1.0) still fails by far; a missing quota (0.50 instead of
+     * 0.70) fails here and, exactly, in the quota check.
      */
-    static final double SPLIT_TOLERANCE = 0.05;
+    static final double SPLIT_TOLERANCE = 0.15;
 
     /**
      * Allowed relative difference between the two host CPUs' total loop counts: the vCPUs pinned to
-     * each saturate it. Measured 0.90-1.00 in the same eight boots (CPU 0 also runs QEMU's main
-     * loop and, here, other users' work); a layout leaving a host CPU half idle fails.
+     * each saturate it. Measured 0.90-1.00 in the first eight boots (CPU 0 also runs QEMU's main
+     * loop), 0.69-1.00 in the 43 of 2026-12-02; a layout leaving a host CPU half idle fails.
      */
-    static final double HOST_CPU_BALANCE_TOLERANCE = 0.15;
+    static final double HOST_CPU_BALANCE_TOLERANCE = 0.35;
 
     @Test
     void busyLoopRatesMatchTheImposedShares() throws Exception {
         HostLayout layout = Layouts.STANDARD;
         VmSpec spec = VmSpec.of(IMAGES, "7.2", "spin-rates", 4, Duration.ofSeconds(120))
                 .withParams(Map.of("spin-seconds", "6")).withLayout(layout);
-        VmRun run = GuestRunner.run(spec, GuestRunner.DEFAULT_INT3_RETRIES, vm -> assertHostState(vm, layout));
+        AtomicReference<HostSeconds> host = new AtomicReference<>();
+        VmRun run = GuestRunner.run(spec, GuestRunner.DEFAULT_INT3_RETRIES, vm -> {
+            assertHostState(vm, layout);
+            host.set(null);
+            if (vm.awaitConsole("spin-rates: loops started")) {
+                host.set(hostSeconds(vm, 5));
+            }
+        });
         assertTrue(run.result().passed(), run.describe());
         SortedMap<Integer, long[]> intervals = spinIntervals(run);
         SortedMap<Integer, Double> expected = layout.expectedTimeshare();
         String context = "running counts per second " + describe(intervals) + ", imposed shares " + expected
+                + ", host CPU time of each vCPU thread per second " + host.get()
                 + "\n" + run.describe();
         int n = intervals.values().stream().mapToInt(c -> c.length).min().orElse(0);
         assertTrue(n >= 4, "fewer than 4 one-second intervals; " + context);
@@ -151,6 +166,55 @@ class LayoutIT extends VmTestSupport {
             assertEquals(CpuList.format(layout.restCpus()), CpuList.format(Threads.affinity(tid)),
                     "affinity of QEMU helper thread " + tid);
         }
+    }
+
+    /**
+     * Each vCPU thread's host CPU time (schedstat) in each of {@code seconds} one-second intervals, as a
+     * part of one host CPU, with the host's steal per CPU over the whole period.
+     */
+    static HostSeconds hostSeconds(QemuVm vm, int seconds) throws IOException, InterruptedException {
+        SortedMap<Integer, double[]> shares = new TreeMap<>();
+        vm.vcpuThreads().keySet().forEach(v -> shares.put(v, new double[seconds]));
+        ProcStat statBefore = ProcStat.read();
+        long start = System.nanoTime();
+        Map<Integer, Long> before = hostRunNs(vm);
+        long t0 = start;
+        for (int k = 0; k < seconds; k++) {
+            Thread.sleep(1000);
+            Map<Integer, Long> after = hostRunNs(vm);
+            long t1 = System.nanoTime();
+            for (int v : shares.keySet()) {
+                shares.get(v)[k] = (double) (after.get(v) - before.get(v)) / (t1 - t0);
+            }
+            before = after;
+            t0 = t1;
+        }
+        ProcStat statAfter = ProcStat.read();
+        SortedMap<Integer, Double> steal = new TreeMap<>();
+        for (int c : QemuVm.onlineCpus().stream().toArray()) {
+            steal.put(c, ProcStat.stealFraction(statBefore, statAfter, c, t0 - start));
+        }
+        return new HostSeconds(shares, steal);
+    }
+
+    /** Per vCPU thread, its part of one host CPU in each second; per host CPU, its steal fraction. */
+    record HostSeconds(SortedMap<Integer, double[]> shares, SortedMap<Integer, Double> steal) {
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("{");
+            shares.forEach((v, a) -> sb.append(sb.length() > 1 ? ", " : "").append(v).append('=')
+                    .append(Arrays.toString(Arrays.stream(a).map(x -> Math.round(x * 1000) / 1000.0).toArray())));
+            return sb.append("}, steal ").append(steal).toString();
+        }
+    }
+
+    private static Map<Integer, Long> hostRunNs(QemuVm vm) throws IOException {
+        Map<Integer, Long> out = new TreeMap<>();
+        for (Map.Entry<Integer, Integer> e : vm.vcpuThreads().entrySet()) {
+            String stat = Files.readString(Path.of("/proc/" + vm.pid() + "/task/" + e.getValue() + "/schedstat"));
+            out.put(e.getKey(), Long.parseLong(stat.trim().split("\\s+")[0]));
+        }
+        return out;
     }
 
     /** Running loop counts per vCPU, one per second, from spin-intervals.txt ("cpu=<n> counts=<c1>,<c2>,..."). */
