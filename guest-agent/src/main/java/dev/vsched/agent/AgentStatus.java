@@ -38,6 +38,8 @@ final class AgentStatus {
         ContinuousProber.Snapshot s = a.latest();
         root.put("round", s == null ? -1 : s.round());
         root.put("gap_threshold_ns", s == null ? 0 : s.threshold().thresholdNs());
+        // false: only a floor multiple so far, and vTOP waits for a measured one
+        root.put("gap_threshold_measured", s != null && s.threshold().measured());
         root.put("probe_cpu_fraction", uptimeNs > 0 ? Math.round(1e6 * a.probeCpuNs() / uptimeNs) / 1e6 : 0);
         UsablePlan plan = a.plan();
         ObjectNode rwc = root.putObject("rwc");

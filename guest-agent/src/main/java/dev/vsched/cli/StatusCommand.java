@@ -58,8 +58,9 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.println(line);
         }
-        out.printf(Locale.ROOT, "probe cost: %.2f%% of one vCPU; inactivity threshold %d us%n",
-                100 * s.get("probe_cpu_fraction").asDouble(), s.get("gap_threshold_ns").asLong() / 1000);
+        out.printf(Locale.ROOT, "probe cost: %.2f%% of one vCPU; inactivity threshold %d us%s%n",
+                100 * s.get("probe_cpu_fraction").asDouble(), s.get("gap_threshold_ns").asLong() / 1000,
+                s.path("gap_threshold_measured").asBoolean(true) ? "" : " (not measured yet)");
         out.printf(Locale.ROOT, "%5s %9s %8s %8s %7s %7s %12s  %s%n", "vCPU", "capacity", "ran", "loaded",
                 "speed", "usable", "inact p99", "note");
         for (JsonNode v : s.get("vcpus")) {

@@ -127,6 +127,8 @@ class AgentIT {
         JsonNode s = awaitStatus(a, AgentIT::narrowed);
         assertEquals("cpuset", s.get("mode").asText());
         assertEquals(Runtime.getRuntime().availableProcessors(), s.get("vcpus").size());
+        JsonNode probed = awaitStatus(a, x -> !"not probed yet".equals(x.get("topology").get("state").asText()));
+        assertTrue(probed.get("gap_threshold_measured").asBoolean(), "vTOP waits for a measured threshold: " + probed);
         String applied = s.get("rwc").get("applied").asText();
         // The plan may move on any round: compare only across a window in which the cgroup did not change.
         boolean compared = false;
