@@ -30,7 +30,9 @@ import java.util.function.Consumer;
  * 3 ms every second) start cold after a sleep and hold about one timer tick, so their gaps are mostly
  * wake-up jitter: the gap threshold comes instead from a longer calibration window on every vCPU at start
  * and every {@link Config#calibrateEvery} rounds (as the original's heavier pass every few rounds), run at
- * normal priority so that even a fully busy VM yields a threshold.
+ * normal priority so that even a fully busy VM yields a threshold. There the probe thread shares its vCPU
+ * and most of a window's gaps are guest switches, so a vCPU keeps calibrating every round, its windows
+ * pooled, until they hold enough gaps.
  * Capacities are smoothed with an EMA; the vCPU latency distribution covers the last rounds.
  * SCHED_IDLE means a busy vCPU starves its probe thread rather than the VM's work: such a round yields no
  * sample for that vCPU and the previous estimate stands (or, with paravirtual steal, steal is used).
@@ -113,7 +115,15 @@ public final class ContinuousProber implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Snapshot latest;
 
-    private final Map<Integer, TimelineSample> calibration = new HashMap<>();
+    /**
+     * Per vCPU, its latest calibration window and as many earlier ones as it takes to give the threshold
+     * {@link GapThreshold#MIN_GAPS} gaps (a busy vCPU's windows are mostly guest switches), at most
+     * {@link #POOLED_WINDOWS}.
+     */
+    private final Map<Integer, Deque<TimelineSample>> calibration = new HashMap<>();
+
+    /** Calibration windows of one vCPU pooled at most. */
+    static final int POOLED_WINDOWS = 16;
 
     private record Result(long round, int cpu, TimelineSample sample, String error, boolean calibrating) {
     }
@@ -145,7 +155,9 @@ public final class ContinuousProber implements AutoCloseable {
         VcpuTimeline timeline = new VcpuTimeline(cpu, VcpuTimeline.Mode.LIGHT, 4096);
         long floor = -1;
         long round = 0;
+        // Calibrated once the windows since the last complete pool gave the threshold enough gaps.
         boolean calibrated = false;
+        int pooledGaps = 0;
         while (running) {
             long start = epoch + round * config.periodNs();
             if (!sleepUntil(start)) {
@@ -174,7 +186,10 @@ public final class ContinuousProber implements AutoCloseable {
                     Threads.setPolicy(0, LibC.SCHED_OTHER, 0);
                     try {
                         sample = timeline.run(config.calibrationWindowNs(), floor);
-                        calibrated = sample.available();
+                        if (sample.available()) {
+                            pooledGaps = (calibrated ? 0 : pooledGaps) + sample.hostOrNoiseGapCount();
+                            calibrated = pooledGaps >= GapThreshold.MIN_GAPS;
+                        }
                     } finally {
                         Threads.setPolicy(0, LibC.SCHED_IDLE, 0);
                     }
@@ -185,11 +200,13 @@ public final class ContinuousProber implements AutoCloseable {
                     error = sample.lostCpu();
                     floor = -1; // re-pin and re-calibrate next round
                     calibrated = false;
+                    pooledGaps = 0;
                 }
             } catch (NativeCallException e) {
                 error = "cannot run on vCPU " + cpu + ": " + e.getMessage();
                 floor = -1;
                 calibrated = false;
+                pooledGaps = 0;
             }
             results.offer(new Result(round, cpu, sample, error, calibrating));
             // A starved SCHED_IDLE thread may overrun: skip to the next round that is still ahead.
@@ -226,7 +243,7 @@ public final class ContinuousProber implements AutoCloseable {
                     got.put(r.cpu(), r);
                 } else if (r.calibrating() && r.error() == null) {
                     // Late (a starved SCHED_IDLE thread), but its gaps still calibrate the threshold.
-                    calibration.put(r.cpu(), r.sample());
+                    pool(r.cpu(), r.sample().trimmed());
                 }
             }
             ProcStat after = ProcStat.readOrNull();
@@ -243,12 +260,13 @@ public final class ContinuousProber implements AutoCloseable {
                 TimelineSample sample = r.sample().trimmed();
                 fresh.add(sample);
                 if (r.calibrating()) {
-                    calibration.put(r.cpu(), sample);
+                    pool(r.cpu(), sample);
                 }
             }
         }
         // Until a calibration window has come in, the short windows themselves are the only evidence.
-        GapThreshold threshold = GapThreshold.derive(calibration.isEmpty() ? fresh : calibration.values());
+        GapThreshold threshold = GapThreshold.derive(calibration.isEmpty() ? fresh
+                : calibration.values().stream().flatMap(Deque::stream).toList());
         Map<Integer, ClassifiedTimeline> classified = new HashMap<>();
         for (TimelineSample sample : fresh) {
             ClassifiedTimeline c = ClassifiedTimeline.classify(sample, threshold);
@@ -306,6 +324,20 @@ public final class ContinuousProber implements AutoCloseable {
             total += c.hostGapNs();
         }
         return LatencySummary.of(inactiveScratch, total);
+    }
+
+    private void pool(int cpu, TimelineSample sample) {
+        pool(calibration.computeIfAbsent(cpu, c -> new ArrayDeque<>()), sample);
+    }
+
+    /** Adds a vCPU's calibration window and drops the earlier ones the later ones no longer need. */
+    static void pool(Deque<TimelineSample> windows, TimelineSample sample) {
+        windows.addLast(sample);
+        int gaps = windows.stream().mapToInt(TimelineSample::hostOrNoiseGapCount).sum();
+        while (windows.size() > POOLED_WINDOWS
+                || windows.size() > 1 && gaps - windows.peekFirst().hostOrNoiseGapCount() >= GapThreshold.MIN_GAPS) {
+            gaps -= windows.removeFirst().hostOrNoiseGapCount();
+        }
     }
 
     private Map<Integer, Double> stealFractions(ProcStat before, ProcStat after) {

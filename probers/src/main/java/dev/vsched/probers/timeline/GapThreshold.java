@@ -2,6 +2,8 @@ package dev.vsched.probers.timeline;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Derives the gap length above which a timeline gap counts as the vCPU being inactive, from the measured
@@ -18,7 +20,7 @@ import java.util.Collection;
  *
  * @param noiseNs     the interrupt cost: the lower quartile of the quietest vCPU's gaps
  * @param thresholdNs gaps at or above this are inactive periods
- * @param basis       which vCPU the noise came from, or -1 if no vCPU had enough gaps
+ * @param basis       which vCPU the noise came from, or -1 if no vCPU had enough gaps (its samples pooled)
  * @param handoffNs   a cache-line handoff at least this slow waited for a vCPU switch (vTOP's stacked
  *                    bound): twice the interrupt cost
  */
@@ -34,20 +36,28 @@ public record GapThreshold(long noiseNs, long thresholdNs, int basis, long hando
     /** Never below this multiple of the recording floor, so loop jitter is never called preemption. */
     public static final int FLOOR_MULTIPLE = 4;
 
+    /**
+     * Samples of one vCPU are pooled: on a busy vCPU a calibration window sees mostly guest switches (the
+     * probe thread shares it), so several windows together may be needed for {@link #MIN_GAPS}.
+     */
     public static GapThreshold derive(Collection<TimelineSample> samples) {
-        long[] best = null;
-        int basis = -1;
         long floor = 0;
+        Map<Integer, long[]> pooled = new TreeMap<>();
         for (TimelineSample s : samples) {
             floor = Math.max(floor, s.floorNs());
-            long[] own = s.hostOrNoiseGaps();
+            pooled.merge(s.cpu(), s.hostOrNoiseGaps(), GapThreshold::concat);
+        }
+        long[] best = null;
+        int basis = -1;
+        for (Map.Entry<Integer, long[]> e : pooled.entrySet()) {
+            long[] own = e.getValue();
             if (own.length < MIN_GAPS) {
                 continue;
             }
             Arrays.sort(own);
             if (best == null || own[own.length / 4] < best[best.length / 4]) {
                 best = own;
-                basis = s.cpu();
+                basis = e.getKey();
             }
         }
         long minimum = FLOOR_MULTIPLE * Math.max(floor, 1);
@@ -72,6 +82,12 @@ public record GapThreshold(long noiseNs, long thresholdNs, int basis, long hando
     /** False when no vCPU had enough gaps: the threshold is only a floor multiple, not a measurement. */
     public boolean measured() {
         return basis >= 0;
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     static long median(long[] values) {

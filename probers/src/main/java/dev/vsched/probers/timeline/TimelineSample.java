@@ -50,6 +50,17 @@ public record TimelineSample(int cpu, long wallNs, long loopNs, long work, long[
         return Arrays.copyOf(out, n);
     }
 
+    /** How many gaps {@link #hostOrNoiseGaps()} returns, without copying them. */
+    public int hostOrNoiseGapCount() {
+        int n = 0;
+        for (int i = 0; i < gapCount; i++) {
+            if (!guestSwitch[i]) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /**
      * This sample with its gap arrays cut to {@code gapCount}: a timeline records into arrays sized for its
      * capacity (4096 gaps, 70 KB), and whoever keeps samples for a while should not keep that slack.

@@ -85,6 +85,22 @@ class GapThresholdTest {
     }
 
     @Test
+    void aBusyVcpusWindowsArePooledUntilTheyHoldEnoughGaps() {
+        // A calibration window sharing its vCPU with a busy loop: 3 ticks of its own, the rest guest switches.
+        long[] switches = repeat(8, 4_000_000);
+        TimelineSample w1 = Synthetic.sample(0, SECOND / 20, 1, repeat(3, 30_000), switches);
+        TimelineSample w2 = Synthetic.sample(0, SECOND / 20, 1, repeat(3, 32_000), switches);
+        TimelineSample w3 = Synthetic.sample(0, SECOND / 20, 1, repeat(2, 31_000), switches);
+        assertEquals(-1, GapThreshold.derive(List.of(w1, w2)).basis(), "6 gaps are not enough");
+        GapThreshold t = GapThreshold.derive(List.of(w1, w2, w3));
+        assertEquals(0, t.basis(), "8 gaps of vCPU 0 over three windows");
+        assertEquals(30_000, t.noiseNs());
+        // the same gaps spread over two vCPUs are two vCPUs with too few each
+        TimelineSample other = Synthetic.sample(1, SECOND / 20, 1, repeat(2, 31_000), switches);
+        assertEquals(-1, GapThreshold.derive(List.of(w1, w2, other)).basis());
+    }
+
+    @Test
     void neverBelowFourFloors() {
         TimelineSample tiny = Synthetic.sample(0, SECOND, 1, repeat(100, 2_500), new long[0]);
         assertEquals(8_000, GapThreshold.derive(List.of(tiny)).thresholdNs());
