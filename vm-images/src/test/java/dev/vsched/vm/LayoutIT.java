@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vsched.probers.proc.CpuList;
 import dev.vsched.probers.proc.ProcStat;
+import dev.vsched.probers.proc.ThreadSchedstat;
 import dev.vsched.probers.sys.Threads;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -215,8 +216,8 @@ class LayoutIT extends VmTestSupport {
     private static Map<Integer, Long> hostRunNs(QemuVm vm) throws IOException {
         Map<Integer, Long> out = new TreeMap<>();
         for (Map.Entry<Integer, Integer> e : vm.vcpuThreads().entrySet()) {
-            String stat = Files.readString(Path.of("/proc/" + vm.pid() + "/task/" + e.getValue() + "/schedstat"));
-            out.put(e.getKey(), Long.parseLong(stat.trim().split("\\s+")[0]));
+            Path file = Path.of("/proc/" + vm.pid() + "/task/" + e.getValue() + "/schedstat");
+            out.put(e.getKey(), ThreadSchedstat.parse(Files.readString(file), file.toString()).runNs());
         }
         return out;
     }
