@@ -37,6 +37,8 @@ import java.util.function.Consumer;
  * SCHED_IDLE means a busy vCPU starves its probe thread rather than the VM's work: such a round yields no
  * sample for that vCPU and the previous estimate stands (or, with paravirtual steal, steal is used).
  * A vCPU that goes offline is reported unavailable and re-tried every round.
+ * Once every vCPU has held still for a while the rounds spread out to the steady period
+ * ({@link SteadyCadence}); the first change brings them back to every period.
  */
 public final class ContinuousProber implements AutoCloseable {
     /**
@@ -45,15 +47,18 @@ public final class ContinuousProber implements AutoCloseable {
      * @param historyRounds       rounds the vCPU latency distribution covers
      * @param calibrationWindowNs window of the calibration rounds the gap threshold is derived from
      * @param calibrateEvery      a calibration round every this many rounds (and the first)
+     * @param steadyPeriodNs      time between rounds while no vCPU changes (periodNs: never spread out)
      */
     public record Config(List<Integer> cpus, long periodNs, long windowNs, int historyRounds,
-                         long calibrationWindowNs, int calibrateEvery) {
+                         long calibrationWindowNs, int calibrateEvery, long steadyPeriodNs) {
         public static final long DEFAULT_PERIOD_NS = 1_000_000_000L;
         /** 3 ms per vCPU per second plus 50 ms a minute: under 0.4% of each vCPU. */
         public static final long DEFAULT_WINDOW_NS = 3_000_000L;
         public static final int DEFAULT_HISTORY = 20;
         public static final long DEFAULT_CALIBRATION_WINDOW_NS = 50_000_000L;
         public static final int DEFAULT_CALIBRATE_EVERY = 60;
+        /** A round every 4 s on a VM whose vCPUs hold still: a change is seen at most 3 s later. */
+        public static final long DEFAULT_STEADY_PERIOD_NS = 4_000_000_000L;
 
         public Config {
             cpus = List.copyOf(cpus);
@@ -74,17 +79,32 @@ public final class ContinuousProber implements AutoCloseable {
             if (calibrateEvery < 1) {
                 throw new IllegalArgumentException("calibrateEvery must be at least 1, got " + calibrateEvery);
             }
+            if (steadyPeriodNs < periodNs) {
+                throw new IllegalArgumentException("steady period (" + steadyPeriodNs
+                        + " ns) must be at least the period (" + periodNs + " ns)");
+            }
+        }
+
+        /** Periods between rounds once steady. */
+        int steadyStride() {
+            return (int) Math.min(Integer.MAX_VALUE, steadyPeriodNs / periodNs);
         }
 
         public static Config defaults(List<Integer> cpus) {
             return new Config(cpus, DEFAULT_PERIOD_NS, DEFAULT_WINDOW_NS, DEFAULT_HISTORY,
-                    DEFAULT_CALIBRATION_WINDOW_NS, DEFAULT_CALIBRATE_EVERY);
+                    DEFAULT_CALIBRATION_WINDOW_NS, DEFAULT_CALIBRATE_EVERY, DEFAULT_STEADY_PERIOD_NS);
         }
 
-        /** Same cadence, another period and window (tests, benchmarks). */
+        /** Same cadence, another period and window, never spread out (tests, benchmarks). */
         public static Config of(List<Integer> cpus, long periodNs, long windowNs) {
             return new Config(cpus, periodNs, windowNs, DEFAULT_HISTORY,
-                    Math.max(windowNs, Math.min(DEFAULT_CALIBRATION_WINDOW_NS, periodNs / 2)), DEFAULT_CALIBRATE_EVERY);
+                    Math.max(windowNs, Math.min(DEFAULT_CALIBRATION_WINDOW_NS, periodNs / 2)), DEFAULT_CALIBRATE_EVERY,
+                    periodNs);
+        }
+
+        /** This config with another steady period. */
+        public Config withSteadyPeriod(long ns) {
+            return new Config(cpus, periodNs, windowNs, historyRounds, calibrationWindowNs, calibrateEvery, ns);
         }
     }
 
@@ -94,8 +114,12 @@ public final class ContinuousProber implements AutoCloseable {
                             LatencySummary inactive) {
     }
 
-    /** What the agent reads: the latest state of every vCPU. */
-    public record Snapshot(long round, long atNanos, GapThreshold threshold, Map<Integer, VcpuState> vcpus) {
+    /**
+     * What the agent reads: the latest state of every vCPU; {@code cadenceNs} is the time to the next round
+     * (the period, or the steady period once nothing moves).
+     */
+    public record Snapshot(long round, long atNanos, GapThreshold threshold, Map<Integer, VcpuState> vcpus,
+                           long cadenceNs) {
     }
 
     static final long CALIBRATION_NS = 50_000_000L;
@@ -112,6 +136,9 @@ public final class ContinuousProber implements AutoCloseable {
     private final CapacitySmoother smoother = new CapacitySmoother();
     private final Map<Integer, VcpuState> last = new TreeMap<>();
     private final long epoch;
+    private final SteadyCadence cadence;
+    /** Periods between rounds now: set by the coordinator after each round, read by all at a round's start. */
+    private volatile int stride = 1;
     private volatile boolean running = true;
     private volatile Snapshot latest;
 
@@ -133,6 +160,7 @@ public final class ContinuousProber implements AutoCloseable {
         this.listener = listener;
         this.results = new ArrayBlockingQueue<>(config.cpus().size() * 4);
         this.epoch = System.nanoTime() + config.periodNs() / 4;
+        this.cadence = new SteadyCadence(config.steadyStride());
         for (int cpu : config.cpus()) {
             history.put(cpu, new ArrayDeque<>());
             workers.add(Thread.ofPlatform().daemon().name("vsched-vcap-" + cpu).unstarted(() -> work(cpu)));
@@ -162,6 +190,10 @@ public final class ContinuousProber implements AutoCloseable {
             long start = epoch + round * config.periodNs();
             if (!sleepUntil(start)) {
                 return;
+            }
+            if (!probed(round)) {
+                round++;
+                continue;
             }
             String error = null;
             TimelineSample sample = null;
@@ -219,11 +251,25 @@ public final class ContinuousProber implements AutoCloseable {
         return round % config.calibrateEvery() == 0;
     }
 
+    /** Whether this round runs at all: every round, or once steady every stride-th and the calibrations. */
+    private boolean probed(long round) {
+        int s = stride;
+        return s == 1 || round % s == 0 || calibrating(round);
+    }
+
     private void coordinate() {
         long round = 0;
         ProcStat before = ProcStat.readOrNull();
+        long beforeAt = System.nanoTime();
         while (running) {
             long deadline = epoch + (round + 1) * config.periodNs() - config.periodNs() / 8;
+            if (!probed(round)) {
+                if (!sleepUntil(deadline)) {
+                    return;
+                }
+                round++;
+                continue;
+            }
             Map<Integer, Result> got = new HashMap<>();
             while (got.size() < config.cpus().size()) {
                 long wait = deadline - System.nanoTime();
@@ -247,8 +293,10 @@ public final class ContinuousProber implements AutoCloseable {
                 }
             }
             ProcStat after = ProcStat.readOrNull();
-            publish(round, got, stealFractions(before, after));
+            long afterAt = System.nanoTime();
+            publish(round, got, stealFractions(before, after, afterAt - beforeAt));
             before = after;
+            beforeAt = afterAt;
             round = Math.max(round + 1, (System.nanoTime() - epoch) / config.periodNs());
         }
     }
@@ -300,7 +348,10 @@ public final class ContinuousProber implements AutoCloseable {
                         prev.inactive()));
             }
         }
-        Snapshot s = new Snapshot(round, System.nanoTime(), threshold, Map.copyOf(last));
+        Map<Integer, VcpuState> states = Map.copyOf(last);
+        int next = cadence.observe(states, threshold.measured());
+        stride = next;
+        Snapshot s = new Snapshot(round, System.nanoTime(), threshold, states, next * config.periodNs());
         latest = s;
         listener.accept(s);
     }
@@ -340,10 +391,10 @@ public final class ContinuousProber implements AutoCloseable {
         }
     }
 
-    private Map<Integer, Double> stealFractions(ProcStat before, ProcStat after) {
+    private Map<Integer, Double> stealFractions(ProcStat before, ProcStat after, long wallNs) {
         Map<Integer, Double> out = new HashMap<>();
         for (int cpu : config.cpus()) {
-            double f = ProcStat.stealFraction(before, after, cpu, config.periodNs());
+            double f = ProcStat.stealFraction(before, after, cpu, wallNs);
             if (f >= 0) {
                 out.put(cpu, f);
             }

@@ -46,6 +46,39 @@ class ContinuousProberIT {
                 .noneMatch(t -> t.getName().startsWith("vsched-vcap")), "threads are gone after close()");
     }
 
+    /**
+     * On this idle machine the vCPUs hold still: after some rounds at the period the rounds spread out to
+     * the steady period, and the snapshots say so.
+     */
+    @Test
+    void roundsSpreadOutWhileNothingChanges() throws Exception {
+        List<ContinuousProber.Snapshot> seen = new CopyOnWriteArrayList<>();
+        ContinuousProber.Config cfg = ContinuousProber.Config.of(allCpus(), 100_000_000L, 3_000_000L)
+                .withSteadyPeriod(400_000_000L);
+        try (ContinuousProber p = new ContinuousProber(cfg, seen::add).start()) {
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < until && seen.stream().filter(s -> s.cadenceNs() == 400_000_000L).count() < 4) {
+                Thread.sleep(100);
+            }
+        }
+        List<ContinuousProber.Snapshot> steady = seen.stream().filter(s -> s.cadenceNs() == 400_000_000L).toList();
+        assertTrue(steady.size() >= 4, "steady rounds among " + seen.stream()
+                .map(s -> s.round() + ":" + s.cadenceNs() / 1_000_000 + "ms").toList());
+        assertTrue(seen.getFirst().cadenceNs() == 100_000_000L, "starts at the period: " + seen.getFirst());
+        // after a steady round only every 4th round runs (and the calibration rounds)
+        int spread = 0;
+        for (int i = 0; i + 1 < seen.size(); i++) {
+            ContinuousProber.Snapshot a = seen.get(i);
+            ContinuousProber.Snapshot b = seen.get(i + 1);
+            if (a.cadenceNs() == 400_000_000L) {
+                assertTrue(b.round() % 4 == 0 || b.round() % cfg.calibrateEvery() == 0,
+                        "round " + b.round() + " ran after steady round " + a.round());
+                spread += b.round() - a.round() == 4 ? 1 : 0;
+            }
+        }
+        assertTrue(spread >= 2, spread + " steady rounds followed by the next a stride later");
+    }
+
     @Test
     void nonsenseConfigIsRejected() {
         assertThrows(IllegalArgumentException.class,
@@ -53,8 +86,10 @@ class ContinuousProberIT {
         assertThrows(IllegalArgumentException.class,
                 () -> ContinuousProber.Config.of(List.of(0), 6_000_000L, 5_000_000L));
         assertThrows(IllegalArgumentException.class,
-                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 0, 50_000_000L, 60));
+                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 0, 50_000_000L, 60, 1_000_000_000L));
         assertThrows(IllegalArgumentException.class,
-                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 20, 1_000_000L, 60));
+                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 20, 1_000_000L, 60, 1_000_000_000L));
+        assertThrows(IllegalArgumentException.class, () -> ContinuousProber.Config.of(List.of(0), 1_000_000_000L,
+                5_000_000L).withSteadyPeriod(500_000_000L));
     }
 }
