@@ -74,6 +74,8 @@ public final class Agent implements AutoCloseable {
     private volatile String lastProblem;
     private volatile long planChanges;
     private Thread loop;
+    /** The probe cadence last logged (the loop thread only). */
+    private long cadenceNs;
 
     /**
      * Repairs what a crashed agent left, picks the mode, and prepares everything; starts nothing yet.
@@ -81,6 +83,7 @@ public final class Agent implements AutoCloseable {
      */
     public Agent(AgentConfig config) throws IOException {
         this.config = config;
+        this.cadenceNs = config.probePeriodNs();
         GuestTopology guest = GuestTopology.read();
         List<Integer> online = new ArrayList<>();
         guest.online().stream().forEach(online::add);
@@ -109,7 +112,7 @@ public final class Agent implements AutoCloseable {
                 config.minUsable());
         this.prober = new ContinuousProber(new ContinuousProber.Config(cpus, config.probePeriodNs(),
                 config.probeWindowNs(), ContinuousProber.Config.DEFAULT_HISTORY, config.calibrationWindowNs(),
-                config.calibrateEvery()), this::offer);
+                config.calibrateEvery(), config.probeSteadyPeriodNs()), this::offer);
         this.status = new StatusServer(config.runDir().resolve(StatusServer.SOCKET), () -> AgentStatus.of(this));
     }
 
@@ -219,6 +222,12 @@ public final class Agent implements AutoCloseable {
             }
             if (s == null) {
                 continue;
+            }
+            if (s.cadenceNs() != cadenceNs) {
+                LOG.info(s.cadenceNs() > config.probePeriodNs()
+                        ? "probe rounds every {} ms: no vCPU changed for a while"
+                        : "probe rounds every {} ms again: a vCPU changed", s.cadenceNs() / 1_000_000L);
+                cadenceNs = s.cadenceNs();
             }
             try {
                 if (backend instanceof SchedExtBackend sx) {

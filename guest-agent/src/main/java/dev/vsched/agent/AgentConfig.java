@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param probeWindowNs          timeline window per vCPU and round
  * @param calibrationWindowNs    the longer window the gap threshold comes from
  * @param calibrateEvery         a calibration round every this many rounds
+ * @param probeSteadyPeriodNs    round period once no vCPU has changed for a while (probePeriodNs: never)
  * @param vtopRevalidateNs       vTOP re-validation period (0: probe topology once at start)
  * @param vtopPairWindowNs       ping-pong time per pair
  * @param rwcEnabled             relaxed work conservation: hide stragglers and stacked duplicates
@@ -39,7 +40,7 @@ import java.util.regex.Pattern;
  * @param runDir                 where the status socket and the state file live
  */
 public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrationWindowNs, int calibrateEvery,
-                          long vtopRevalidateNs, long vtopPairWindowNs, boolean rwcEnabled, double stragglerFraction,
+                          long probeSteadyPeriodNs, long vtopRevalidateNs, long vtopPairWindowNs, boolean rwcEnabled, double stragglerFraction,
                           boolean hideStacked, int hysteresisRounds, int minUsable, List<String> cpusetSlices,
                           Set<String> policies, Path bpfObject, String mode, Path runDir) {
 
@@ -52,6 +53,7 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
         d.put("probe.window", "3ms");
         d.put("probe.calibration_window", "50ms");
         d.put("probe.calibrate_every", "60");
+        d.put("probe.steady_period", "4s");
         d.put("vtop.revalidate", "60s");
         d.put("vtop.pair_window", "20ms");
         d.put("rwc.enabled", "true");
@@ -68,7 +70,7 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
     }
 
     private static final List<String> ORDER = List.of("probe.period", "probe.window", "probe.calibration_window",
-            "probe.calibrate_every", "vtop.revalidate", "vtop.pair_window", "rwc.enabled", "rwc.straggler_fraction",
+            "probe.calibrate_every", "probe.steady_period", "vtop.revalidate", "vtop.pair_window", "rwc.enabled", "rwc.straggler_fraction",
             "rwc.hide_stacked", "rwc.hysteresis_rounds", "rwc.min_usable", "rwc.cpuset_slices", "sched.policies",
             "sched.bpf_object", "agent.mode", "agent.run_dir");
 
@@ -134,6 +136,11 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
                     + "least probe.window (" + v.raw("probe.window") + ")");
         }
         int calEvery = v.integer("probe.calibrate_every", 1, 1_000_000);
+        long steady = v.duration("probe.steady_period", 10_000_000L, 3_600_000_000_000L);
+        if (steady < period) {
+            throw new ConfigException(source + ": probe.steady_period (" + v.raw("probe.steady_period")
+                    + ") must be at least probe.period (" + v.raw("probe.period") + ")");
+        }
         long revalidate = v.duration("vtop.revalidate", 0, 86_400_000_000_000L);
         long pairWindow = v.duration("vtop.pair_window", 1_000_000L, 10_000_000_000L);
         boolean rwc = v.bool("rwc.enabled");
@@ -163,7 +170,7 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
         }
         Path bpf = v.path("sched.bpf_object");
         Path run = v.path("agent.run_dir");
-        return new AgentConfig(period, window, calWindow, calEvery, revalidate, pairWindow, rwc, straggler,
+        return new AgentConfig(period, window, calWindow, calEvery, steady, revalidate, pairWindow, rwc, straggler,
                 hideStacked, hysteresis, minUsable, List.copyOf(slices), Set.copyOf(policies), bpf, mode, run);
     }
 

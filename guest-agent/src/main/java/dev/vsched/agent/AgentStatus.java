@@ -37,6 +37,8 @@ final class AgentStatus {
         a.repaired().forEach(rep::add);
         ContinuousProber.Snapshot s = a.latest();
         root.put("round", s == null ? -1 : s.round());
+        // the probe period, or the longer steady one while no vCPU changes
+        root.put("probe_cadence_ms", s == null ? 0 : s.cadenceNs() / 1_000_000L);
         root.put("gap_threshold_ns", s == null ? 0 : s.threshold().thresholdNs());
         // false: only a floor multiple so far, and vTOP waits for a measured one
         root.put("gap_threshold_measured", s != null && s.threshold().measured());

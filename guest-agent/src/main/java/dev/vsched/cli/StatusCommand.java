@@ -38,9 +38,9 @@ final class StatusCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         JsonNode s = new ObjectMapper().readTree(doc);
-        out.printf(Locale.ROOT, "vsched agent (pid %d): mode %s, up %ds, round %d, RWC through %s%n",
+        out.printf(Locale.ROOT, "vsched agent (pid %d): mode %s, up %ds, round %d (every %d ms), RWC through %s%n",
                 s.get("pid").asLong(), s.get("mode").asText(), s.get("uptime_s").asLong(), s.get("round").asLong(),
-                s.get("rwc_backend").asText());
+                s.path("probe_cadence_ms").asLong(), s.get("rwc_backend").asText());
         JsonNode rwc = s.get("rwc");
         out.printf(Locale.ROOT, "usable vCPUs: %s (applied: %s, %d change(s))%s%n", text(rwc.get("usable")),
                 text(rwc.get("applied")), rwc.get("plan_changes").asLong(),

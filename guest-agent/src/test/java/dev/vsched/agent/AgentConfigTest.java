@@ -19,6 +19,7 @@ class AgentConfigTest {
         AgentConfig c = AgentConfig.defaultConfig();
         assertEquals(1_000_000_000L, c.probePeriodNs());
         assertEquals(3_000_000L, c.probeWindowNs());
+        assertEquals(4_000_000_000L, c.probeSteadyPeriodNs());
         assertEquals(Set.of("bvs", "ivh", "rwc"), c.policies());
         assertEquals(List.of(), c.cpusetSlices());
         assertEquals("auto", c.mode());
@@ -46,6 +47,7 @@ class AgentConfigTest {
     @CsvSource(delimiter = '|', value = {
         "probe.period = soon|probe.period = 'soon': expected a duration",
         "probe.window = 500ms|probe.period (1s) must be at least twice probe.calibration_window",
+        "probe.steady_period = 500ms|probe.steady_period (500ms) must be at least probe.period (1s)",
         "rwc.straggler_fraction = 1.5|rwc.straggler_fraction = '1.5': expected a fraction",
         "rwc.enabled = maybe|rwc.enabled = 'maybe': expected true or false",
         "rwc.min_usable = 0|rwc.min_usable = '0': out of range",
