@@ -224,9 +224,11 @@ public final class Agent implements AutoCloseable {
                 continue;
             }
             if (s.cadenceNs() != cadenceNs) {
-                LOG.info(s.cadenceNs() > config.probePeriodNs()
-                        ? "probe rounds every {} ms: no vCPU changed for a while"
-                        : "probe rounds every {} ms again: a vCPU changed", s.cadenceNs() / 1_000_000L);
+                if (s.cadenceNs() > config.probePeriodNs()) {
+                    LOG.info("probe rounds every {} ms: no vCPU changed for a while", s.cadenceNs() / 1_000_000L);
+                } else {
+                    LOG.info("probe rounds every {} ms again: {}", s.cadenceNs() / 1_000_000L, s.lastChange());
+                }
                 cadenceNs = s.cadenceNs();
             }
             try {

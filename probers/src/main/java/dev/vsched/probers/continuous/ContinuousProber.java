@@ -116,10 +116,11 @@ public final class ContinuousProber implements AutoCloseable {
 
     /**
      * What the agent reads: the latest state of every vCPU; {@code cadenceNs} is the time to the next round
-     * (the period, or the steady period once nothing moves).
+     * (the period, or the steady period once nothing moves), {@code lastChange} what last kept or brought
+     * the rounds back to every period.
      */
     public record Snapshot(long round, long atNanos, GapThreshold threshold, Map<Integer, VcpuState> vcpus,
-                           long cadenceNs) {
+                           long cadenceNs, String lastChange) {
     }
 
     static final long CALIBRATION_NS = 50_000_000L;
@@ -351,7 +352,8 @@ public final class ContinuousProber implements AutoCloseable {
         Map<Integer, VcpuState> states = Map.copyOf(last);
         int next = cadence.observe(states, threshold.measured());
         stride = next;
-        Snapshot s = new Snapshot(round, System.nanoTime(), threshold, states, next * config.periodNs());
+        Snapshot s = new Snapshot(round, System.nanoTime(), threshold, states, next * config.periodNs(),
+                cadence.lastChange());
         latest = s;
         listener.accept(s);
     }

@@ -29,6 +29,7 @@ final class SteadyCadence {
     private final int stride;
     private final Map<Integer, ContinuousProber.VcpuState> reference = new HashMap<>();
     private int stillRounds;
+    private String change = "start";
 
     /** @param stride periods between rounds once steady (1: always every period) */
     SteadyCadence(int stride) {
@@ -44,7 +45,9 @@ final class SteadyCadence {
      * @param measured whether the gap threshold is measured (until then nothing is known to be still)
      */
     int observe(Map<Integer, ContinuousProber.VcpuState> vcpus, boolean measured) {
-        if (!measured || moved(vcpus)) {
+        String moved = measured ? moved(vcpus) : "gap threshold not measured";
+        if (moved != null) {
+            change = moved;
             reference.clear();
             reference.putAll(vcpus);
             stillRounds = 0;
@@ -58,20 +61,26 @@ final class SteadyCadence {
         return stillRounds >= STEADY_ROUNDS ? stride : 1;
     }
 
-    private boolean moved(Map<Integer, ContinuousProber.VcpuState> vcpus) {
+    /** The latest change that reset the streak, in words. */
+    String lastChange() {
+        return change;
+    }
+
+    /** What moved since the streak began, or null. */
+    private String moved(Map<Integer, ContinuousProber.VcpuState> vcpus) {
         if (!vcpus.keySet().equals(reference.keySet())) {
-            return true;
+            return "vCPUs " + reference.keySet() + " -> " + vcpus.keySet();
         }
         for (ContinuousProber.VcpuState v : vcpus.values()) {
             ContinuousProber.VcpuState ref = reference.get(v.cpu());
             if (v.available() != ref.available()) {
-                return true;
+                return "vCPU " + v.cpu() + (v.available() ? " available again" : " unavailable");
             }
             if (v.fresh() && v.available()
                     && Math.abs(v.smoothedCapacity() - ref.smoothedCapacity()) > CAPACITY_TOLERANCE) {
-                return true;
+                return "vCPU " + v.cpu() + " capacity " + ref.smoothedCapacity() + " -> " + v.smoothedCapacity();
             }
         }
-        return false;
+        return null;
     }
 }

@@ -47,6 +47,7 @@ class SteadyCadenceTest {
         SteadyCadence c = new SteadyCadence(4);
         settle(c, 1000, 1000);
         assertEquals(1, c.observe(Map.of(0, vcpu(0, 1000), 1, vcpu(1, 500)), true));
+        assertEquals("vCPU 1 capacity 1000 -> 500", c.lastChange());
         // and the new level must hold still again, from scratch
         for (int i = 0; i < SteadyCadence.STEADY_ROUNDS - 1; i++) {
             assertEquals(1, c.observe(Map.of(0, vcpu(0, 1000), 1, vcpu(1, 500)), true));
@@ -73,6 +74,7 @@ class SteadyCadenceTest {
         SteadyCadence c = new SteadyCadence(4);
         settle(c, 1000, 1000);
         assertEquals(1, c.observe(Map.of(0, vcpu(0, 1000), 1, offline(1)), true), "a vCPU went offline");
+        assertEquals("vCPU 1 unavailable", c.lastChange());
         c = new SteadyCadence(4);
         settle(c, 1000, 1000);
         assertEquals(1, c.observe(Map.of(0, vcpu(0, 1000)), true), "a vCPU left the set");
