@@ -40,9 +40,9 @@ import java.util.regex.Pattern;
  * @param runDir                 where the status socket and the state file live
  */
 public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrationWindowNs, int calibrateEvery,
-                          long probeSteadyPeriodNs, long vtopRevalidateNs, long vtopPairWindowNs, boolean rwcEnabled, double stragglerFraction,
-                          boolean hideStacked, int hysteresisRounds, int minUsable, List<String> cpusetSlices,
-                          Set<String> policies, Path bpfObject, String mode, Path runDir) {
+                          long probeSteadyPeriodNs, long vtopRevalidateNs, long vtopPairWindowNs, boolean rwcEnabled,
+                          double stragglerFraction, boolean hideStacked, int hysteresisRounds, int minUsable,
+                          List<String> cpusetSlices, Set<String> policies, Path bpfObject, String mode, Path runDir) {
 
     /** Every key with its default, in the order the documentation lists them. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -70,9 +70,9 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
     }
 
     private static final List<String> ORDER = List.of("probe.period", "probe.window", "probe.calibration_window",
-            "probe.calibrate_every", "probe.steady_period", "vtop.revalidate", "vtop.pair_window", "rwc.enabled", "rwc.straggler_fraction",
-            "rwc.hide_stacked", "rwc.hysteresis_rounds", "rwc.min_usable", "rwc.cpuset_slices", "sched.policies",
-            "sched.bpf_object", "agent.mode", "agent.run_dir");
+            "probe.calibrate_every", "probe.steady_period", "vtop.revalidate", "vtop.pair_window", "rwc.enabled",
+            "rwc.straggler_fraction", "rwc.hide_stacked", "rwc.hysteresis_rounds", "rwc.min_usable",
+            "rwc.cpuset_slices", "sched.policies", "sched.bpf_object", "agent.mode", "agent.run_dir");
 
     public static List<String> keys() {
         return ORDER;
@@ -170,8 +170,9 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
         }
         Path bpf = v.path("sched.bpf_object");
         Path run = v.path("agent.run_dir");
-        return new AgentConfig(period, window, calWindow, calEvery, steady, revalidate, pairWindow, rwc, straggler,
-                hideStacked, hysteresis, minUsable, List.copyOf(slices), Set.copyOf(policies), bpf, mode, run);
+        return new AgentConfig(period, window, calWindow, calEvery, steady, revalidate, pairWindow, rwc,
+                straggler, hideStacked, hysteresis, minUsable, List.copyOf(slices), Set.copyOf(policies), bpf, mode,
+                run);
     }
 
     /** A config problem; its message names the file and the key. */

@@ -19,10 +19,11 @@ final class SteadyCadence {
     /** Probed rounds without change before the rounds spread out. */
     static final int STEADY_ROUNDS = 10;
     /**
-     * Smoothed capacity change that counts as a change: 25% of full scale. Under TCG on a shared host an
-     * idle vCPU's smoothed capacity from 3 ms windows wanders by 10-15% (887-898 vs 1024 here); what RWC
-     * acts on, a straggler under 20% of the best, is a far larger move. A smaller change is still applied,
-     * only at the steady cadence.
+     * Smoothed capacity change that counts as a change: 25% of full scale. What RWC acts on, a straggler
+     * under 20% of the best, is a far larger move, and a smaller change is still applied, only at the
+     * steady cadence. (Under TCG on this 2-core host an idle vCPU's smoothed capacity moved between 530 and
+     * 940 within minutes, host contention the probe rightly sees, so there the rounds fall back to every
+     * period every few tens of seconds.)
      */
     static final int CAPACITY_TOLERANCE = 256;
 

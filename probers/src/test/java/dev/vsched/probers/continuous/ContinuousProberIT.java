@@ -57,7 +57,8 @@ class ContinuousProberIT {
                 .withSteadyPeriod(400_000_000L);
         try (ContinuousProber p = new ContinuousProber(cfg, seen::add).start()) {
             long until = System.nanoTime() + 20_000_000_000L;
-            while (System.nanoTime() < until && seen.stream().filter(s -> s.cadenceNs() == 400_000_000L).count() < 4) {
+            while (System.nanoTime() < until
+                    && seen.stream().filter(s -> s.cadenceNs() == 400_000_000L).count() < 4) {
                 Thread.sleep(100);
             }
         }
@@ -86,9 +87,11 @@ class ContinuousProberIT {
         assertThrows(IllegalArgumentException.class,
                 () -> ContinuousProber.Config.of(List.of(0), 6_000_000L, 5_000_000L));
         assertThrows(IllegalArgumentException.class,
-                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 0, 50_000_000L, 60, 1_000_000_000L));
+                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 0, 50_000_000L, 60,
+                        1_000_000_000L));
         assertThrows(IllegalArgumentException.class,
-                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 20, 1_000_000L, 60, 1_000_000_000L));
+                () -> new ContinuousProber.Config(List.of(0), 1_000_000_000L, 5_000_000L, 20, 1_000_000L, 60,
+                        1_000_000_000L));
         assertThrows(IllegalArgumentException.class, () -> ContinuousProber.Config.of(List.of(0), 1_000_000_000L,
                 5_000_000L).withSteadyPeriod(500_000_000L));
     }
