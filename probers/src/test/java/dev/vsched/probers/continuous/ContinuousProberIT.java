@@ -65,7 +65,7 @@ class ContinuousProberIT {
         List<ContinuousProber.Snapshot> steady = seen.stream().filter(s -> s.cadenceNs() == 400_000_000L).toList();
         assertTrue(steady.size() >= 4, "steady rounds among " + seen.stream()
                 .map(s -> s.round() + ":" + s.cadenceNs() / 1_000_000 + "ms").toList());
-        assertTrue(seen.getFirst().cadenceNs() == 100_000_000L, "starts at the period: " + seen.getFirst());
+        assertEquals(100_000_000L, seen.getFirst().cadenceNs(), "starts at the period: " + seen.getFirst());
         // after a steady round only every 4th round runs (and the calibration rounds)
         int spread = 0;
         for (int i = 0; i + 1 < seen.size(); i++) {
