@@ -38,6 +38,32 @@ need_scheduler() {
 	[ -d "$scx" ] || die "kernel $(uname -r) has no sched_ext"
 	n=$(nproc)
 	[ "$n" -ge "$1" ] || die "needs at least $1 vCPUs, have $n"
+	scx_dump_arm
+}
+
+# When the kernel ejects a scheduler (stall, error) it dumps its state (each
+# vCPU's queues and current task, the stalled task, its DSQ and flags) to the
+# sched_ext_dump tracepoint only; record it so a failure can be explained.
+trace=/sys/kernel/debug/tracing
+scx_dump_arm() {
+	if [ -w "$trace/events/sched_ext/sched_ext_dump/enable" ]; then
+		echo 1 >"$trace/events/sched_ext/sched_ext_dump/enable"
+	fi
+}
+# saves the dump (if the kernel wrote one) to scx-dump.txt; adds to checks.txt
+# its header, each vCPU's state line and the block of the task dmesg names as
+# stalled
+scx_dump_save() {
+	[ -r "$trace/trace" ] || return 0
+	grep 'sched_ext_dump' "$trace/trace" | sed 's/^.*sched_ext_dump: //' >"$out/scx-dump.txt"
+	[ -s "$out/scx-dump.txt" ] || return 0
+	_stalled=$(dmesg | sed -n 's/.*sched_ext: [^:]*: \(.*\[[0-9]*\]\) failed to run.*/\1/p' | head -1)
+	{
+		echo "kernel's sched_ext dump, $(wc -l <"$out/scx-dump.txt") lines in scx-dump.txt:"
+		head -8 "$out/scx-dump.txt"
+		grep -A1 '^CPU ' "$out/scx-dump.txt"
+		[ -z "$_stalled" ] || grep -F -A6 "$_stalled" "$out/scx-dump.txt" | head -40
+	} | sed 's/^/dump /' >>"$out/checks.txt"
 }
 
 state() { cat "$scx/state"; }
@@ -66,6 +92,7 @@ check_dmesg() {
 	if grep -E 'sched_ext:.*([Ee]rror|stall)|BUG:|WARNING:|Oops' "$out/dmesg.txt" \
 		>"$out/dmesg-bad.txt"; then
 		bad "dmesg: $(head -3 "$out/dmesg-bad.txt" | tr '\n' ' ')"
+		scx_dump_save
 	else
 		pass "dmesg clean"
 	fi
