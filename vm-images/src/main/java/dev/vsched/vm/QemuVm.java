@@ -256,12 +256,17 @@ public final class QemuVm implements AutoCloseable {
      */
     public boolean awaitConsole(String text) throws InterruptedException {
         while (process.isAlive() && remaining().toMillis() > 0) {
-            if (ConsoleLog.read(consoleLog()).contains(text)) {
+            if (consoleContains(text)) {
                 return true;
             }
             Thread.sleep(20);
         }
         return false;
+    }
+
+    /** Whether the console log already contains {@code text}; does not wait. */
+    public boolean consoleContains(String text) {
+        return ConsoleLog.read(consoleLog()).contains(text);
     }
 
     /** Thread ids of QEMU's threads other than the vCPUs (main loop, RCU, workers). */

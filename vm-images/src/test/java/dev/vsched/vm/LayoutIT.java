@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vsched.probers.proc.CpuList;
-import dev.vsched.probers.proc.ProcStat;
-import dev.vsched.probers.proc.ThreadSchedstat;
 import dev.vsched.probers.sys.Threads;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -56,7 +52,7 @@ class LayoutIT extends VmTestSupport {
             assertHostState(vm, layout);
             host.set(null);
             if (vm.awaitConsole("spin-rates: loops started")) {
-                host.set(hostSeconds(vm, 5));
+                host.set(HostSeconds.measure(vm, 5));
             }
         });
         assertTrue(run.result().passed(), run.describe());
@@ -171,55 +167,6 @@ class LayoutIT extends VmTestSupport {
             assertEquals(CpuList.format(layout.restCpus()), CpuList.format(Threads.affinity(tid)),
                     "affinity of QEMU helper thread " + tid);
         }
-    }
-
-    /**
-     * Each vCPU thread's host CPU time (schedstat) in each of {@code seconds} one-second intervals, as a
-     * part of one host CPU, with the host's steal per CPU over the whole period.
-     */
-    static HostSeconds hostSeconds(QemuVm vm, int seconds) throws IOException, InterruptedException {
-        SortedMap<Integer, double[]> shares = new TreeMap<>();
-        vm.vcpuThreads().keySet().forEach(v -> shares.put(v, new double[seconds]));
-        ProcStat statBefore = ProcStat.read();
-        long start = System.nanoTime();
-        Map<Integer, Long> before = hostRunNs(vm);
-        long t0 = start;
-        for (int k = 0; k < seconds; k++) {
-            Thread.sleep(1000);
-            Map<Integer, Long> after = hostRunNs(vm);
-            long t1 = System.nanoTime();
-            for (int v : shares.keySet()) {
-                shares.get(v)[k] = (double) (after.get(v) - before.get(v)) / (t1 - t0);
-            }
-            before = after;
-            t0 = t1;
-        }
-        ProcStat statAfter = ProcStat.read();
-        SortedMap<Integer, Double> steal = new TreeMap<>();
-        for (int c : QemuVm.onlineCpus().stream().toArray()) {
-            steal.put(c, ProcStat.stealFraction(statBefore, statAfter, c, t0 - start));
-        }
-        return new HostSeconds(shares, steal);
-    }
-
-    /** Per vCPU thread, its part of one host CPU in each second; per host CPU, its steal fraction. */
-    record HostSeconds(SortedMap<Integer, double[]> shares, SortedMap<Integer, Double> steal) {
-        @Override
-        public String toString() {
-            StringBuilder sb = new StringBuilder("{");
-            shares.forEach((v, a) -> sb.append(sb.length() > 1 ? ", " : "").append(v).append('=')
-                    .append(Arrays.toString(Arrays.stream(a).map(x -> Math.round(x * 1000) / 1000.0).toArray())));
-            return sb.append("}, steal ").append(steal).toString();
-        }
-    }
-
-    private static Map<Integer, Long> hostRunNs(QemuVm vm) throws IOException {
-        Map<Integer, Long> out = new TreeMap<>();
-        for (Map.Entry<Integer, Integer> e : vm.vcpuThreads().entrySet()) {
-            Path file = Path.of("/proc/" + vm.pid() + "/task/" + e.getValue() + "/schedstat");
-            out.put(e.getKey(), ThreadSchedstat.parse(Files.readString(file), file.toString()).runNs());
-        }
-        return out;
     }
 
     /** Running loop counts per vCPU, one per second, from spin-intervals.txt ("cpu=<n> counts=<c1>,<c2>,..."). */
