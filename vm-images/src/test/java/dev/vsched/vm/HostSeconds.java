@@ -22,20 +22,12 @@ record HostSeconds(SortedMap<Integer, double[]> shares, SortedMap<Integer, Doubl
 
     /** Measures {@code seconds} consecutive one-second intervals from now. */
     static HostSeconds measure(QemuVm vm, int seconds) throws IOException, InterruptedException {
-        return measure(vm, seconds, 1000);
-    }
-
-    /**
-     * Measures up to {@code count} consecutive intervals of {@code intervalMs} from now; fewer when QEMU
-     * exits first (the intervals measured until then).
-     */
-    static HostSeconds measure(QemuVm vm, int count, long intervalMs) throws IOException, InterruptedException {
-        return measure(vm, count, intervalMs, () -> false);
+        return measure(vm, seconds, 1000, () -> false);
     }
 
     /**
      * Measures consecutive intervals of {@code intervalMs} from now until {@code stop} holds after one, QEMU
-     * exits, or {@code count} were measured.
+     * exits (the intervals measured until then), or {@code count} were measured.
      */
     static HostSeconds measure(QemuVm vm, int count, long intervalMs, BooleanSupplier stop)
             throws IOException, InterruptedException {

@@ -134,10 +134,13 @@ class ProbeIT extends VmTestSupport {
         assertTrue(timeshareSum >= HOST_TOTAL_FLOOR * givenSum, String.format(Locale.ROOT,
                 "timeshares sum to %.3f, under %.2f of the %.3f the host gave the vCPU threads%s", timeshareSum,
                 HOST_TOTAL_FLOOR, givenSum, context));
+        double[] part = new double[4];
+        double[] givenPart = new double[4];
         StringBuilder parts = new StringBuilder();
         for (int v = 0; v < 4; v++) {
-            parts.append(String.format(Locale.ROOT, " %d: %.3f/%.3f", v, r.capacity(v).getAsDouble() / capacitySum,
-                    host.get().mean(v) / givenSum));
+            part[v] = r.capacity(v).getAsDouble() / capacitySum;
+            givenPart[v] = host.get().mean(v) / givenSum;
+            parts.append(String.format(Locale.ROOT, " %d: %.3f/%.3f", v, part[v], givenPart[v]));
         }
         LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT,
                 "capacity part/host part per vCPU:%s; timeshares sum %.3f of the host's %.3f", parts, timeshareSum,
@@ -147,11 +150,9 @@ class ProbeIT extends VmTestSupport {
                 assertTrue(r.capacity(1).getAsDouble() < r.capacity(v).getAsDouble(),
                         "vCAP must rank vCPU 1 lowest, but vCPU " + v + " is not higher" + context);
             }
-            double part = r.capacity(v).getAsDouble() / capacitySum;
-            double givenPart = host.get().mean(v) / givenSum;
-            assertEquals(givenPart, part, HOST_PART_TOLERANCE, String.format(Locale.ROOT,
+            assertEquals(givenPart[v], part[v], HOST_PART_TOLERANCE, String.format(Locale.ROOT,
                     "vCPU %d's part of the guest's capacity %.3f vs its thread's part of the host CPU time %.3f%s",
-                    v, part, givenPart, context));
+                    v, part[v], givenPart[v], context));
             double probed = r.capacity(v).getAsDouble() / 1024.0;
             double imposed = expected.get(v);
             assertTrue(probed <= imposed + ABOVE_TOLERANCE, String.format(Locale.ROOT,
