@@ -6,11 +6,9 @@
 # the probe's timeline threads (vCAP/vACT, one spinning on each vCPU) appear
 # and when they are gone, so a host-side test can measure what the host gave
 # each vCPU thread in that window (it ends when the threads do).
-# The JVM options are the `vsched` launcher's for probe (serial GC: no GC
-# threads competing with the probe's pinned threads; tiered, C2 kept).
 # rc is java's rc.
 # shellcheck disable=SC2086 # VSCHED_PROBE_ARGS is a list of words on purpose
-java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -jar /opt/vsched/vsched.jar \
+java --enable-native-access=ALL-UNNAMED -Xshare:auto -jar /opt/vsched/vsched.jar \
 	probe --json ${VSCHED_PROBE_ARGS:-} >"$VSCHED_OUT/probe.json" 2>"$VSCHED_OUT/probe.err" &
 jpid=$!
 # thread names are cut to 15 characters: "vsched-timeline-<cpu>" reads "vsched-timeline"
