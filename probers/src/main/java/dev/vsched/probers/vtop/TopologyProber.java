@@ -16,10 +16,12 @@ import java.util.function.Consumer;
  * Probes the topology of a set of vCPUs. Work proceeds in rounds: each round measures a set of disjoint
  * unknown pairs at the same time, then thresholds are re-calibrated from everything measured so far and
  * transitive inference fills what follows, so later rounds probe only what is still unknown. A pair found
- * stacked while other pairs ran beside it is measured again alone: a stacked neighbour pair can starve it.
+ * stacked is measured again alone, up to {@link #MAX_RECHECKS} times, and is stacked only if every window
+ * says so: a stacked neighbour pair, a quota-throttled vCPU or a host hiccup can stall one window of a pair
+ * that runs on two host CPUs, but nothing makes a stacked pair hand a cache line over in a cache's time.
  */
 public final class TopologyProber {
-    /** Re-measurements of one pair that looked stacked in parallel or was disturbed by guest work. */
+    /** Re-measurements, alone, of one pair that looked stacked or was disturbed by guest work. */
     static final int MAX_RECHECKS = 2;
 
     private final PairProber prober;
@@ -70,12 +72,11 @@ public final class TopologyProber {
             }
             Calibration now = calibrate(measured, unavailable);
             for (PairMeasurement m : results) {
-                // A stacked verdict from a parallel round, or a guest-disturbed one, is re-measured alone.
+                // A stacked or guest-disturbed verdict is re-measured alone until a window disagrees.
                 int tries = 0;
                 PairMeasurement cur = m;
                 while (!cur.failed() && tries < MAX_RECHECKS
-                        && (cur.disturbedByGuest() || round.size() > 1 && tries == 0
-                        && now.classify(cur) == Relation.STACKED)) {
+                        && (cur.disturbedByGuest() || now.classify(cur) == Relation.STACKED)) {
                     progress.accept("vTOP: re-checking " + cur.a() + "-" + cur.b() + " alone"
                             + (cur.disturbedByGuest() ? " (the guest ran other work on it)" : ""));
                     cur = prober.probe(List.of(new int[] {cur.a(), cur.b()})).getFirst();

@@ -125,6 +125,35 @@ class TopologyProberTest {
         assertEquals(Relation.SAME_SOCKET, r.relation(0, 1));
     }
 
+    @Test
+    void aPairStalledTwiceByThrottlingIsNotStackedWhenAWindowIsFast() {
+        // 1-3 run on two host CPUs, but vCPU 1's quota runs out during its first two windows (CI saw the
+        // parallel window and the alone re-check both stall: one round trip of 100 ms).
+        var vm = new SyntheticVm(4) {
+            int stalls = 2;
+
+            @Override
+            PairMeasurement measure(int a, int b) {
+                if (a == 1 && b == 3 && stalls > 0) {
+                    stalls--;
+                    return new PairMeasurement(1, 3, 50_000_000, 50_000_000, 1, 20_000_000L, null, -1, 0);
+                }
+                return super.measure(a, b);
+            }
+        };
+        VtopResult r = probe(vm);
+        assertEquals(0, vm.stalls, "both stalled windows were measured");
+        assertMatchesTruth(vm, r);
+    }
+
+    @Test
+    void aStackedPairIsStackedInEveryWindowAndMeasuredAFixedNumberOfTimes() {
+        SyntheticVm vm = new SyntheticVm(2).group(Relation.STACKED, 0, 1);
+        VtopResult r = probe(vm);
+        assertEquals(Relation.STACKED, r.relation(0, 1));
+        assertEquals(1 + TopologyProber.MAX_RECHECKS, vm.probes, "the first window and every re-check");
+    }
+
     /** A measurement the guest disturbed: slow, with a guest switch per handoff. */
     static PairMeasurement disturbed(int a, int b) {
         return new PairMeasurement(a, b, 2_000_000, 3_000_000, 10, 20_000_000L, null, -1, 20);
