@@ -37,7 +37,7 @@ snapshot "$out/before.txt"
 # every vCPU is busy (there it has been seen to miss a stacked pair; the later agents here start with
 # the loops running, and their topology is not judged).
 # shellcheck disable=SC2086 # word lists on purpose
-$JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
+$AGENT $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
 agent=$!
 await_status "$agent" 240 '"applied" : "' || die "first agent never applied a plan"
 for _ in 1 2 3 4; do
@@ -55,7 +55,7 @@ snapshot "$out/restored.txt"
 
 # 2. kill -9 after a plan, then a new agent repairs first
 # shellcheck disable=SC2086
-$JAVA agent $AGENT_ARGS >"$out/agent-2.log" 2>&1 &
+$AGENT $AGENT_ARGS >"$out/agent-2.log" 2>&1 &
 agent=$!
 await_status "$agent" 240 '"applied" : "' || die "second agent never applied a plan"
 kill -9 "$agent"
@@ -63,7 +63,7 @@ wait "$agent" 2>/dev/null
 snapshot "$out/after-kill9.txt"
 [ -f "$run/agent-state.json" ] || die "a killed agent left no state file"
 # shellcheck disable=SC2086
-$JAVA agent $AGENT_ARGS >"$out/agent-3.log" 2>&1 &
+$AGENT $AGENT_ARGS >"$out/agent-3.log" 2>&1 &
 agent=$!
 await_status "$agent" 240 '"applied" : "' || die "third agent never applied a plan"
 cp "$out/status.tmp" "$out/repaired-status.json"

@@ -20,7 +20,7 @@ AGENT_ARGS="--set agent.mode=sched_ext --set probe.period=500ms --set vtop.reval
 
 # 1. kill -9: the kernel detaches the scheduler itself; a workload started before completes
 # shellcheck disable=SC2086
-$JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
+$AGENT $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
 agent=$!
 await_status "$agent" 120 '"state" : "enabled"' || die "first agent never attached"
 sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i + 1)); done' &
@@ -45,7 +45,7 @@ fi
 echo "+cpuset" >"$cg/cgroup.subtree_control" || die "cannot enable the cpuset controller"
 mkdir -p "$cg/work.slice" || die "cannot create work.slice"
 # shellcheck disable=SC2086
-$JAVA agent $AGENT_ARGS --set rwc.cpuset_slices=work.slice >"$out/agent-2.log" 2>&1 &
+$AGENT $AGENT_ARGS --set rwc.cpuset_slices=work.slice >"$out/agent-2.log" 2>&1 &
 agent=$!
 await_status "$agent" 120 '"state" : "enabled"' || die "second agent never attached"
 echo S >/proc/sysrq-trigger

@@ -27,7 +27,7 @@ scx_snapshot "$out/before.txt"
 
 # attach, feed, keep movable work off hidden vCPUs, SIGTERM detaches
 # shellcheck disable=SC2086 # word lists on purpose
-$JAVA agent $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
+$AGENT $AGENT_ARGS >"$out/agent-1.log" 2>&1 &
 agent=$!
 await_status "$agent" 300 '"applied" : "' || die "first agent never applied a plan"
 cp "$out/status.tmp" "$out/status-1.json"

@@ -9,8 +9,12 @@ fail=0
 scx=/sys/kernel/sched_ext
 bin=/opt/vsched/bpf
 run=/run/vsched
-# for agent and status: C1 only, as the vsched launcher runs them
-JAVA="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar /opt/vsched/vsched.jar"
+# The JVM as the vsched launcher runs agent and status: C1 only; the agent also
+# with compile thresholds at a tenth. vsched.java_opts= adds JVM options
+# (diagnostics, e.g. -XX:+PrintCompilation).
+JVM="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${VSCHED_JAVA_OPTS:-}"
+JAVA="$JVM -jar /opt/vsched/vsched.jar"
+AGENT="$JVM -XX:CompileThresholdScaling=0.1 -jar /opt/vsched/vsched.jar agent"
 
 pass() { echo "ok   $*" >>"$out/checks.txt"; }
 bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }

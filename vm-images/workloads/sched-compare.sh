@@ -15,7 +15,8 @@
 # (mixed), states.txt (sched_ext state each second), stat-before.txt and
 # stat-after.txt (/proc/stat's cpu lines around the workload: idle vCPU time
 # while work waited shows there); for vsched runs also
-# vsched.txt (its CPU ticks, stop status), agent.log, status-start.json,
+# vsched.txt (its CPU ticks, stop status), threads.txt (the ticks of each of its
+# threads that ran during the workload, most first), agent.log, status-start.json,
 # status-end.json and start.txt (agent) or loader.txt. runs.txt lists the runs
 # in order ("NN MODE rc=N"). VSCHED_SETTLE (default 0) seconds pass between
 # vsched's start (agent: its first applied plan) and the workload, so that the
@@ -44,11 +45,22 @@ cpu_ticks() { # utime+stime of PID in clock ticks
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+thread_ticks() { # "TID TICKS NAME" per thread of PID (NAME may hold spaces: it goes last)
+	for t in /proc/"$1"/task/*; do
+		# after the ") " closing the name, utime and stime are fields 12 and 13
+		s=$(cat "$t/stat" 2>/dev/null) && echo "${t##*/} $(echo "${s##*) }" | awk '{ print $12 + $13 }') $(cat "$t/comm")"
+	done
+}
+
+thread_delta() { # $1 before, $2 after (thread_ticks): "TICKS NAME" per thread that used CPU, most first
+	awk 'NR == FNR { b[$1] = $2; next } { n = $2 - ($1 in b ? b[$1] : 0); $1 = ""; $2 = ""; sub(/^  /, ""); if (n > 0) print n, $0 }' "$1" "$2" | sort -rn
+}
+
 # $1: run directory. Starts vsched and waits until it schedules; sets vpid.
 start_vsched() {
 	if [ "$sched" = agent ]; then
 		# shellcheck disable=SC2086
-		$JAVA agent --set agent.mode=sched_ext >"$1/agent.log" 2>&1 &
+		$AGENT --set agent.mode=sched_ext >"$1/agent.log" 2>&1 &
 		vpid=$!
 		# the agent attaches the scheduler at start and applies its first plan after a few
 		# probe rounds; poll the cheap sysfs state first, then the status (a JVM each)
@@ -114,6 +126,7 @@ while [ $r -le "$rounds" ]; do
 			}
 			sleep "$settle"
 			t0=$(cpu_ticks $vpid)
+			thread_ticks $vpid >"$d/threads-before.txt"
 		fi
 		# sample sched_ext's state each second beside the workload
 		(while :; do echo "$(cut -d' ' -f1 /proc/uptime) $(state)"; sleep 1; done) >"$d/states.txt" &
@@ -124,6 +137,8 @@ while [ $r -le "$rounds" ]; do
 		wait $spid 2>/dev/null
 		if [ "$mode" = vsched ]; then
 			echo "vsched_cpu_ticks=$(($(cpu_ticks $vpid) - t0)) clk_tck=$(getconf CLK_TCK)" >"$d/vsched.txt"
+			thread_ticks $vpid >"$d/threads-after.txt"
+			thread_delta "$d/threads-before.txt" "$d/threads-after.txt" >"$d/threads.txt"
 			if grep -qv ' enabled$' "$d/states.txt"; then
 				echo "detached during the run: $(grep -v ' enabled$' "$d/states.txt" | head -1)" >>"$d/vsched.txt"
 				rc=99
