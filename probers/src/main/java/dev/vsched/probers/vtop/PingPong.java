@@ -134,12 +134,11 @@ public final class PingPong implements PairProber {
             }
         });
         long[] rtt = new long[MAX_SAMPLES];
-        SwitchCounter own = new SwitchCounter();
-        long count = ping(line, stop, rtt, window, realtime);
-        long pingSwitches = own.switches();
+        long[] pingSwitches = {0};
+        long count = ping(line, stop, rtt, window, realtime, pingSwitches);
         SLOT.setVolatile(stop, SLOT_INDEX, 1L);
         joinQuietly(ponger);
-        long switches = pingSwitches + pongSwitches[0];
+        long switches = pingSwitches[0] + pongSwitches[0];
         if (pongError[0] != null) {
             return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
         }
@@ -153,7 +152,9 @@ public final class PingPong implements PairProber {
                 null, -1, switches);
     }
 
-    private static long ping(long[] line, long[] stop, long[] rtt, long window, boolean realtime) {
+    /** Round trips in the window; {@code switches[0]} gets the guest's switches of this thread in it. */
+    private static long ping(long[] line, long[] stop, long[] rtt, long window, boolean realtime,
+                             long[] switches) {
         // Wait until the ponger is pinned and spinning (it publishes -1), bounded by the window. Only then
         // may this thread go real-time: before, the ponger may still be queued on this vCPU, and a
         // SCHED_FIFO spinner would starve it.
@@ -171,6 +172,9 @@ public final class PingPong implements PairProber {
         if (realtime) {
             tryRealtime();
         }
+        // Counted from here: while it waited for the ponger at normal priority, other guest work on
+        // this vCPU could switch it out as often as it liked, which says nothing about the window.
+        SwitchCounter own = new SwitchCounter();
         start = System.nanoTime();
         deadline = start + window;
         long count = 0;
@@ -179,10 +183,16 @@ public final class PingPong implements PairProber {
         while (true) {
             SLOT.setRelease(line, SLOT_INDEX, value);
             long expect = value + 1;
+            boolean late = false;
             while ((long) SLOT.getAcquire(line, SLOT_INDEX) != expect) {
                 if ((++spins & DEADLINE_CHECK_MASK) == 0 && System.nanoTime() > deadline) {
-                    return count;
+                    late = true;
+                    break;
                 }
+            }
+            if (late) {
+                switches[0] = own.switches();
+                return count;
             }
             long t1 = System.nanoTime();
             if (count < rtt.length) {
@@ -190,6 +200,7 @@ public final class PingPong implements PairProber {
             }
             count++;
             if (t1 > deadline) {
+                switches[0] = own.switches();
                 return count;
             }
             t0 = t1;

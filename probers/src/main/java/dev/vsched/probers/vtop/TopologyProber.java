@@ -72,9 +72,11 @@ public final class TopologyProber {
             }
             Calibration now = calibrate(measured, unavailable);
             for (PairMeasurement m : results) {
-                // A stacked or guest-disturbed verdict is re-measured alone until a window disagrees.
+                // A stacked or guest-disturbed verdict is re-measured alone until a clean window is not
+                // stacked. A disturbed window says nothing, so it never replaces a clean one.
                 int tries = 0;
                 PairMeasurement cur = m;
+                PairMeasurement verdict = m;
                 while (!cur.failed() && tries < MAX_RECHECKS
                         && (cur.disturbedByGuest() || now.classify(cur) == Relation.STACKED)) {
                     progress.accept("vTOP: re-checking " + cur.a() + "-" + cur.b() + " alone"
@@ -82,10 +84,13 @@ public final class TopologyProber {
                     cur = prober.probe(List.of(new int[] {cur.a(), cur.b()})).getFirst();
                     probes++;
                     tries++;
+                    if (cur.failed() || !cur.disturbedByGuest() || verdict.disturbedByGuest()) {
+                        verdict = cur;
+                    }
                 }
-                measured.put(key(m.a(), m.b()), cur);
-                if (cur.failed()) {
-                    markUnavailable(cur, unavailable);
+                measured.put(key(m.a(), m.b()), verdict);
+                if (verdict.failed()) {
+                    markUnavailable(verdict, unavailable);
                 }
             }
         }

@@ -154,6 +154,27 @@ class TopologyProberTest {
         assertEquals(1 + TopologyProber.MAX_RECHECKS, vm.probes, "the first window and every re-check");
     }
 
+    @Test
+    void aDisturbedRecheckDoesNotUndoACleanStackedWindow() {
+        // 0-1 share a host CPU; the guest ran other work beside both re-checks (AgentCpusetIT once saw
+        // a stacked pair end unknown this way, so its group went missing).
+        var vm = new SyntheticVm(4) {
+            int seen = 0;
+
+            @Override
+            PairMeasurement measure(int a, int b) {
+                if (a == 0 && b == 1 && seen++ > 0) {
+                    return disturbed(0, 1);
+                }
+                return super.measure(a, b);
+            }
+        };
+        vm.group(Relation.STACKED, 0, 1);
+        VtopResult r = probe(vm);
+        assertEquals(1 + TopologyProber.MAX_RECHECKS, vm.seen, "the first window and every re-check");
+        assertEquals(Relation.STACKED, r.relation(0, 1));
+    }
+
     /** A measurement the guest disturbed: slow, with a guest switch per handoff. */
     static PairMeasurement disturbed(int a, int b) {
         return new PairMeasurement(a, b, 2_000_000, 3_000_000, 10, 20_000_000L, null, -1, 20);
