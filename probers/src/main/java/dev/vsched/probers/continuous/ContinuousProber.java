@@ -240,6 +240,15 @@ public final class ContinuousProber implements AutoCloseable {
                 floor = -1;
                 calibrated = false;
                 pooledGaps = 0;
+            } catch (IllegalStateException e) {
+                if (!running) {
+                    // close() interrupted the window, and the interrupt closed its schedstat file
+                    return;
+                }
+                error = "cannot probe vCPU " + cpu + ": " + e.getMessage();
+                floor = -1;
+                calibrated = false;
+                pooledGaps = 0;
             }
             results.offer(new Result(round, cpu, sample, error, calibrating));
             // A starved SCHED_IDLE thread may overrun: skip to the next round that is still ahead.
