@@ -16,9 +16,10 @@ import java.util.function.Consumer;
  * Probes the topology of a set of vCPUs. Work proceeds in rounds: each round measures a set of disjoint
  * unknown pairs at the same time, then thresholds are re-calibrated from everything measured so far and
  * transitive inference fills what follows, so later rounds probe only what is still unknown. A pair found
- * stacked is measured again alone, up to {@link #MAX_RECHECKS} times, and is stacked only if every window
- * says so: a stacked neighbour pair, a quota-throttled vCPU or a host hiccup can stall one window of a pair
- * that runs on two host CPUs, but nothing makes a stacked pair hand a cache line over in a cache's time.
+ * stacked is measured again alone, up to {@link #MAX_RECHECKS} times, and is stacked only if no window the
+ * guest left undisturbed says otherwise: a stacked neighbour pair, a quota-throttled vCPU or a host hiccup
+ * can stall one window of a pair that runs on two host CPUs, but nothing makes a stacked pair hand a cache
+ * line over in a cache's time.
  */
 public final class TopologyProber {
     /** Re-measurements, alone, of one pair that looked stacked or was disturbed by guest work. */
