@@ -235,17 +235,13 @@ public final class ContinuousProber implements AutoCloseable {
                     calibrated = false;
                     pooledGaps = 0;
                 }
-            } catch (NativeCallException e) {
-                error = "cannot run on vCPU " + cpu + ": " + e.getMessage();
-                floor = -1;
-                calibrated = false;
-                pooledGaps = 0;
-            } catch (IllegalStateException e) {
-                if (!running) {
+            } catch (NativeCallException | IllegalStateException e) {
+                if (e instanceof IllegalStateException && !running) {
                     // close() interrupted the window, and the interrupt closed its schedstat file
                     return;
                 }
-                error = "cannot probe vCPU " + cpu + ": " + e.getMessage();
+                error = (e instanceof NativeCallException ? "cannot run on vCPU " : "cannot probe vCPU ") + cpu
+                        + ": " + e.getMessage();
                 floor = -1;
                 calibrated = false;
                 pooledGaps = 0;

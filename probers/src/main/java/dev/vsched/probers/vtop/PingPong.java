@@ -134,11 +134,23 @@ public final class PingPong implements PairProber {
             }
         });
         long[] rtt = new long[MAX_SAMPLES];
-        long[] pingSwitches = {0};
-        long count = ping(line, stop, rtt, window, realtime, pingSwitches);
+        long count = 0;
+        long pingSwitches = 0;
+        if (awaitPonger(line, stop, window)) {
+            // Only now may this thread go real-time: before, the ponger may still have been queued on this
+            // vCPU, and a SCHED_FIFO spinner would starve it.
+            if (realtime) {
+                tryRealtime();
+            }
+            // Counted from here: while it waited for the ponger at normal priority, other guest work on
+            // this vCPU could switch it out as often as it liked, which says nothing about the window.
+            SwitchCounter own = new SwitchCounter();
+            count = ping(line, rtt, window);
+            pingSwitches = own.switches();
+        }
         SLOT.setVolatile(stop, SLOT_INDEX, 1L);
         joinQuietly(ponger);
-        long switches = pingSwitches[0] + pongSwitches[0];
+        long switches = pingSwitches + pongSwitches[0];
         if (pongError[0] != null) {
             return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
         }
@@ -152,47 +164,36 @@ public final class PingPong implements PairProber {
                 null, -1, switches);
     }
 
-    /** Round trips in the window; {@code switches[0]} gets the guest's switches of this thread in it. */
-    private static long ping(long[] line, long[] stop, long[] rtt, long window, boolean realtime,
-                             long[] switches) {
-        // Wait until the ponger is pinned and spinning (it publishes -1), bounded by the window. Only then
-        // may this thread go real-time: before, the ponger may still be queued on this vCPU, and a
-        // SCHED_FIFO spinner would starve it.
-        long start = System.nanoTime();
+    /** Waits until the ponger is pinned and spinning (it publishes -1); false if it never got there. */
+    private static boolean awaitPonger(long[] line, long[] stop, long window) {
         // Starting and pinning the ponger is not part of the measurement: it gets its own, longer budget.
-        long deadline = start + Math.max(window, READY_TIMEOUT_NS);
+        long deadline = System.nanoTime() + Math.max(window, READY_TIMEOUT_NS);
         int spins = 0;
         while ((long) SLOT.getAcquire(line, SLOT_INDEX) != -1L) {
             if ((++spins & DEADLINE_CHECK_MASK) == 0
                     && (System.nanoTime() > deadline || (long) SLOT.getAcquire(stop, SLOT_INDEX) != 0L)) {
-                return 0;
+                return false;
             }
             Thread.onSpinWait();
         }
-        if (realtime) {
-            tryRealtime();
-        }
-        // Counted from here: while it waited for the ponger at normal priority, other guest work on
-        // this vCPU could switch it out as often as it liked, which says nothing about the window.
-        SwitchCounter own = new SwitchCounter();
-        start = System.nanoTime();
-        deadline = start + window;
+        return true;
+    }
+
+    /** Round trips completed in the window, their times in {@code rtt}. */
+    private static long ping(long[] line, long[] rtt, long window) {
+        long start = System.nanoTime();
+        long deadline = start + window;
+        int spins = 0;
         long count = 0;
         long value = 1;
         long t0 = start;
         while (true) {
             SLOT.setRelease(line, SLOT_INDEX, value);
             long expect = value + 1;
-            boolean late = false;
             while ((long) SLOT.getAcquire(line, SLOT_INDEX) != expect) {
                 if ((++spins & DEADLINE_CHECK_MASK) == 0 && System.nanoTime() > deadline) {
-                    late = true;
-                    break;
+                    return count;
                 }
-            }
-            if (late) {
-                switches[0] = own.switches();
-                return count;
             }
             long t1 = System.nanoTime();
             if (count < rtt.length) {
@@ -200,7 +201,6 @@ public final class PingPong implements PairProber {
             }
             count++;
             if (t1 > deadline) {
-                switches[0] = own.switches();
                 return count;
             }
             t0 = t1;

@@ -1,8 +1,11 @@
 package dev.vsched.probers.vtop;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.IntFunction;
 
 /**
  * A synthetic VM for vTOP tests: a ground-truth relation per pair and a latency per relation, with
@@ -20,6 +23,9 @@ class SyntheticVm implements PairProber {
     final Random random = new Random(42);
     final List<List<int[]>> rounds = new ArrayList<>();
     int probes;
+    /** Per scripted pair: what its n-th window (0 first) measures, null for the truth. */
+    private final Map<Long, IntFunction<PairMeasurement>> scripts = new HashMap<>();
+    private final Map<Long, Integer> windows = new HashMap<>();
 
     SyntheticVm(int n) {
         this.n = n;
@@ -78,7 +84,26 @@ class SyntheticVm implements PairProber {
         return out;
     }
 
+    /** Pair {@code a}-{@code b}'s n-th window (0 first) measures {@code window.apply(n)}, or the truth if null. */
+    SyntheticVm script(int a, int b, IntFunction<PairMeasurement> window) {
+        scripts.put(TopologyProber.key(a, b), window);
+        return this;
+    }
+
+    /** Windows pair {@code a}-{@code b} was measured in so far. */
+    int windows(int a, int b) {
+        return windows.getOrDefault(TopologyProber.key(a, b), 0);
+    }
+
     PairMeasurement measure(int a, int b) {
+        long key = TopologyProber.key(a, b);
+        int window = windows.merge(key, 1, Integer::sum) - 1;
+        IntFunction<PairMeasurement> script = scripts.get(key);
+        PairMeasurement scripted = script == null ? null : script.apply(window);
+        return scripted != null ? scripted : truth(a, b);
+    }
+
+    private PairMeasurement truth(int a, int b) {
         double base = switch (truth[a][b]) {
             case SMT -> smtNs;
             case SAME_SOCKET -> socketNs;

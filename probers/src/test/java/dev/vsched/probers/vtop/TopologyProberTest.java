@@ -129,20 +129,10 @@ class TopologyProberTest {
     void aPairStalledTwiceByThrottlingIsNotStackedWhenAWindowIsFast() {
         // 1-3 run on two host CPUs, but vCPU 1's quota runs out during its first two windows (CI saw the
         // parallel window and the alone re-check both stall: one round trip of 100 ms).
-        var vm = new SyntheticVm(4) {
-            int stalls = 2;
-
-            @Override
-            PairMeasurement measure(int a, int b) {
-                if (a == 1 && b == 3 && stalls > 0) {
-                    stalls--;
-                    return new PairMeasurement(1, 3, 50_000_000, 50_000_000, 1, 20_000_000L, null, -1, 0);
-                }
-                return super.measure(a, b);
-            }
-        };
+        SyntheticVm vm = new SyntheticVm(4).script(1, 3, n -> n < 2
+                ? new PairMeasurement(1, 3, 50_000_000, 50_000_000, 1, 20_000_000L, null, -1, 0) : null);
         VtopResult r = probe(vm);
-        assertEquals(0, vm.stalls, "both stalled windows were measured");
+        assertEquals(3, vm.windows(1, 3), "both stalled windows and the fast one were measured");
         assertMatchesTruth(vm, r);
     }
 
@@ -158,20 +148,10 @@ class TopologyProberTest {
     void aDisturbedRecheckDoesNotUndoACleanStackedWindow() {
         // 0-1 share a host CPU; the guest ran other work beside both re-checks (AgentCpusetIT once saw
         // a stacked pair end unknown this way, so its group went missing).
-        var vm = new SyntheticVm(4) {
-            int seen = 0;
-
-            @Override
-            PairMeasurement measure(int a, int b) {
-                if (a == 0 && b == 1 && seen++ > 0) {
-                    return disturbed(0, 1);
-                }
-                return super.measure(a, b);
-            }
-        };
-        vm.group(Relation.STACKED, 0, 1);
+        SyntheticVm vm = new SyntheticVm(4).group(Relation.STACKED, 0, 1)
+                .script(0, 1, n -> n > 0 ? disturbed(0, 1) : null);
         VtopResult r = probe(vm);
-        assertEquals(1 + TopologyProber.MAX_RECHECKS, vm.seen, "the first window and every re-check");
+        assertEquals(1 + TopologyProber.MAX_RECHECKS, vm.windows(0, 1), "the first window and every re-check");
         assertEquals(Relation.STACKED, r.relation(0, 1));
     }
 
@@ -183,18 +163,9 @@ class TopologyProberTest {
     @Test
     void guestContentionIsRecheckedAndNeverCalledStacking() {
         // 0-1 are disturbed by guest work on the first try only; 2-3 always.
-        SyntheticVm vm = new SyntheticVm(4) {
-            final java.util.Set<Long> seen = new HashSet<>();
-
-            @Override
-            PairMeasurement measure(int a, int b) {
-                boolean first = seen.add(TopologyProber.key(a, b));
-                if (a == 2 && b == 3 || a == 0 && b == 1 && first) {
-                    return disturbed(a, b);
-                }
-                return super.measure(a, b);
-            }
-        };
+        SyntheticVm vm = new SyntheticVm(4)
+                .script(0, 1, n -> n == 0 ? disturbed(0, 1) : null)
+                .script(2, 3, n -> disturbed(2, 3));
         VtopResult r = probe(vm);
         assertEquals(Relation.SAME_SOCKET, r.relation(0, 1), "clean on the re-check");
         assertEquals(Relation.UNKNOWN, r.relation(2, 3), "disturbed every time: unknown, not stacked");
