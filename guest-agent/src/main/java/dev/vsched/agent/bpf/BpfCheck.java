@@ -2,7 +2,6 @@ package dev.vsched.agent.bpf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SortedMap;
@@ -20,8 +19,6 @@ import java.util.SortedMap;
  * Exit status: 0 ok, 1 setup error (message on stderr), 2 the kernel ejected the scheduler.
  */
 public final class BpfCheck {
-    private static final Path SCX = Path.of("/sys/kernel/sched_ext");
-
     private BpfCheck() {
     }
 
@@ -43,57 +40,36 @@ public final class BpfCheck {
 
     static int run(boolean sched, Path dir, double seconds)
             throws BpfException, java.io.IOException, InterruptedException {
-        if (sched && !Files.isDirectory(SCX)) {
-            throw new IllegalStateException("this kernel has no sched_ext (" + SCX + " missing); use vact");
+        if (sched && !SchedExtSysfs.present()) {
+            throw new IllegalStateException("this kernel has no sched_ext (" + SchedExtSysfs.ROOT
+                    + " missing); use vact");
         }
         LibBpf.requireLoaded();
         System.out.println("libbpf version=" + LibBpf.version());
-        int nr = BpfMap.nrCpuIds();
         Path objPath = dir.resolve(sched ? VschedIntf.VSCHED_OBJ_SCHED : VschedIntf.VSCHED_OBJ_VACT);
         boolean ejected = false;
-        try (BpfObject obj = BpfObject.open(objPath); Arena arena = Arena.ofConfined()) {
-            obj.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nr);
+        try (VschedBpf obj = sched ? VschedBpf.scheduler(objPath, VschedIntf.Config.defaults(1))
+                : VschedBpf.tracing(objPath); Arena arena = Arena.ofConfined()) {
+            System.out.printf("loaded obj=%s ms=%d nr_cpu_ids=%d%n", objPath, obj.loadNs() / 1_000_000,
+                    BpfMap.nrCpuIds());
             if (sched) {
-                obj.setMaxEntries(VschedIntf.VSCHED_MAP_CPU_CFG, nr);
-            }
-            long t0 = System.nanoTime();
-            obj.load();
-            System.out.printf("loaded obj=%s ms=%d nr_cpu_ids=%d%n", objPath, (System.nanoTime() - t0) / 1_000_000, nr);
-
-            MemorySegment vc = arena.allocate(VschedIntf.VSCHED_VACT_CFG);
-            VschedIntf.VactCfg.DEFAULTS.write(vc);
-            obj.map(VschedIntf.VSCHED_MAP_VACT_CFG).update(0, vc);
-            if (sched) {
-                BpfMap cpuCfg = obj.map(VschedIntf.VSCHED_MAP_CPU_CFG);
-                MemorySegment cc = arena.allocate(VschedIntf.VSCHED_CPU_CFG);
-                for (int cpu : BpfMap.possibleCpuIds()) {
-                    new VschedIntf.CpuCfg(0, 0, VschedIntf.VSCHED_CPU_F_VALID, cpu, System.nanoTime()).write(cc);
-                    cpuCfg.update(cpu, cc);
-                }
-                MemorySegment conf = arena.allocate(VschedIntf.VSCHED_CONFIG);
-                VschedIntf.Config.defaults(1).write(conf);
-                obj.map(VschedIntf.VSCHED_MAP_CONFIG).update(0, conf);
-            }
-            obj.attachAll();  // tracing first: the scheduler starts with live heartbeats
-            if (sched) {
-                BpfLink ops = obj.attachStructOps(VschedIntf.VSCHED_OPS_MAP);
-                System.out.printf("attached ops=%s state=%s%n", read("root/ops"), read("state"));
+                System.out.printf("attached ops=%s state=%s%n", SchedExtSysfs.ops(), SchedExtSysfs.state());
                 long end = System.nanoTime() + (long) (seconds * 1e9);
                 while (System.nanoTime() < end && !ejected) {
                     Thread.sleep(100);
-                    ejected = !"enabled".equals(read("state"));
+                    ejected = !"enabled".equals(SchedExtSysfs.state());
                 }
-                System.out.printf("before_detach state=%s ejected=%d%n", read("state"), ejected ? 1 : 0);
+                System.out.printf("before_detach state=%s ejected=%d%n", SchedExtSysfs.state(), ejected ? 1 : 0);
                 SortedMap<Integer, MemorySegment> stats = obj.map(VschedIntf.VSCHED_MAP_STATS).lookupPerCpu(0, arena);
                 StringBuilder sb = new StringBuilder("stats");
                 for (VschedIntf.Stat st : VschedIntf.Stat.values()) {
                     sb.append(' ').append(st.key()).append('=').append(VschedIntf.statSum(stats.values(), st));
                 }
                 System.out.println(sb);
-                ops.close();
+                obj.detachScheduler();
                 Thread.sleep(200);
-                System.out.printf("after_detach state=%s%n", read("state"));
-                VschedIntf.ExitInfo ei = VschedIntf.ExitInfo.read(obj.map(VschedIntf.VSCHED_MAP_EXIT).lookup(0, arena));
+                System.out.printf("after_detach state=%s%n", SchedExtSysfs.state());
+                VschedIntf.ExitInfo ei = obj.exitInfo(arena);
                 System.out.printf("exit kind=%d code=%d reason=\"%s\" msg=\"%s\"%n", ei.kind(), ei.exitCode(),
                         ei.reason(), ei.msg());
             } else {
@@ -118,13 +94,5 @@ public final class BpfCheck {
             }
         }
         return ejected ? 2 : 0;
-    }
-
-    private static String read(String name) {
-        try {
-            return Files.readString(SCX.resolve(name)).strip();
-        } catch (java.io.IOException e) {
-            return "?";
-        }
     }
 }

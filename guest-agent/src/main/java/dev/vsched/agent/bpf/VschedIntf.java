@@ -318,6 +318,11 @@ public final class VschedIntf {
             }
         }
 
+        /** What the scheduler assumes of a vCPU nobody measured yet: valid, capacity unknown (full), not hidden. */
+        public static CpuCfg unknown(long updatedNs) {
+            return new CpuCfg(0, 0, VSCHED_CPU_F_VALID, 0, updatedNs);
+        }
+
         public void write(MemorySegment s) {
             checkSize(s, VSCHED_CPU_CFG);
             s.fill((byte) 0);
@@ -357,9 +362,14 @@ public final class VschedIntf {
             }
         }
 
-        /** All policies, defaults everywhere, first cpu_cfg generation. */
+        /** All policies, defaults everywhere, cpu_cfg generation {@code cpuCfgSeq}. */
         public static Config defaults(long cpuCfgSeq) {
-            return new Config(VSCHED_POL_ALL, cpuCfgSeq, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return policies(VSCHED_POL_ALL, cpuCfgSeq);
+        }
+
+        /** The given VSCHED_POL_* bits, the header's defaults for every knob, generation {@code cpuCfgSeq}. */
+        public static Config policies(int policies, long cpuCfgSeq) {
+            return new Config(policies, cpuCfgSeq, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public Config {
