@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vsched.agent.backend.Backend;
+import dev.vsched.agent.backend.Round;
 import dev.vsched.agent.rwc.UsablePlan;
-import dev.vsched.agent.sched.SchedExtBackend;
 import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.vtop.VtopResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalDouble;
 
 /**
@@ -24,38 +26,47 @@ final class AgentStatus {
     private AgentStatus() {
     }
 
-    static String of(Agent a) {
+    /** What does not change while the agent runs. */
+    record Info(long pid, Instant started, List<Integer> cpus, boolean rwcEnabled, List<String> repaired) {
+    }
+
+    /** Renders the last round's view; {@code probeCpuNs} is the probers' CPU time so far. */
+    static String render(Info info, AgentView view, long probeCpuNs) {
+        Backend backend = view.backend();
+        Round r = view.round();
         ObjectNode root = JSON.createObjectNode();
         root.put("schema", SCHEMA);
-        root.put("pid", ProcessHandle.current().pid());
-        root.put("mode", a.mode().name().toLowerCase(java.util.Locale.ROOT));
-        root.put("started_at", a.started().toString());
-        long uptimeNs = Duration.between(a.started(), Instant.now()).toNanos();
+        root.put("pid", info.pid());
+        root.put("mode", backend.mode().name().toLowerCase(java.util.Locale.ROOT));
+        root.put("started_at", info.started().toString());
+        long uptimeNs = Duration.between(info.started(), Instant.now()).toNanos();
         root.put("uptime_s", uptimeNs / 1_000_000_000L);
-        root.put("rwc_backend", a.backend().name());
+        root.put("rwc_backend", backend.name());
         ArrayNode rep = root.putArray("repaired_at_start");
-        a.repaired().forEach(rep::add);
-        ContinuousProber.Snapshot s = a.latest();
+        info.repaired().forEach(rep::add);
+        ContinuousProber.Snapshot s = r == null ? null : r.probe();
         root.put("round", s == null ? -1 : s.round());
         // the probe period, or the longer steady one while no vCPU changes
         root.put("probe_cadence_ms", s == null ? 0 : s.cadenceNs() / 1_000_000L);
         root.put("gap_threshold_ns", s == null ? 0 : s.threshold().thresholdNs());
         // false: only a floor multiple so far, and vTOP waits for a measured one
         root.put("gap_threshold_measured", s != null && s.threshold().measured());
-        root.put("probe_cpu_fraction", uptimeNs > 0 ? Math.round(1e6 * a.probeCpuNs() / uptimeNs) / 1e6 : 0);
-        UsablePlan plan = a.plan();
+        root.put("probe_cpu_fraction", uptimeNs > 0 ? Math.round(1e6 * probeCpuNs / uptimeNs) / 1e6 : 0);
+        UsablePlan plan = r == null ? null : r.plan();
         ObjectNode rwc = root.putObject("rwc");
-        rwc.put("enabled", a.config().rwcEnabled());
+        rwc.put("enabled", info.rwcEnabled());
         rwc.put("usable", plan == null ? null : plan.usableList());
-        rwc.put("applied", a.backend().applied());
-        rwc.put("plan_changes", a.planChanges());
-        rwc.put("last_problem", a.lastProblem());
-        root.set("scheduler", scheduler(a));
+        rwc.put("applied", backend.applied());
+        rwc.put("plan_changes", view.planChanges());
+        rwc.put("last_problem", view.lastProblem());
+        root.set("scheduler", scheduler(view));
         ArrayNode vcpus = root.putArray("vcpus");
-        for (int cpu : a.cpus()) {
+        for (int cpu : info.cpus()) {
             ObjectNode v = vcpus.addObject();
             v.put("cpu", cpu);
-            ContinuousProber.VcpuState st = s == null ? null : s.vcpus().get(cpu);
+            Round.Vcpu rv = r == null ? null : r.vcpus().stream().filter(x -> x.cpu() == cpu).findFirst()
+                    .orElse(null);
+            ContinuousProber.VcpuState st = rv == null ? null : rv.probed();
             if (st == null) {
                 // Its SCHED_IDLE probe thread has not had a window yet: the vCPU is busy, not gone.
                 v.put("available", true);
@@ -63,7 +74,7 @@ final class AgentStatus {
                 v.put("fresh", false);
                 v.put("sampled", false);
                 v.put("usable", plan != null && plan.usable().get(cpu));
-                v.put("hidden", plan == null ? null : plan.hidden().get(cpu));
+                v.put("hidden", hidden(plan, cpu));
                 continue;
             }
             v.put("sampled", true);
@@ -71,10 +82,10 @@ final class AgentStatus {
             v.put("error", st.error());
             v.put("fresh", st.fresh());
             // what the agent acts on; the probe's own estimate and vACT's share under load beside it
-            v.put("capacity", a.capacity(st));
+            v.put("capacity", rv.capacity());
             v.put("probed_capacity", st.smoothedCapacity());
             v.put("last_capacity", st.capacity());
-            OptionalDouble load = a.loadShare(cpu);
+            OptionalDouble load = rv.loadShare();
             if (load.isPresent()) {
                 v.put("load_share", Math.round(load.getAsDouble() * 10_000) / 10_000.0);
             } else {
@@ -85,16 +96,16 @@ final class AgentStatus {
             v.put("inactive_p99_ns", st.inactive().p99());
             v.put("inactive_count", st.inactive().count());
             v.put("usable", plan != null && plan.usable().get(cpu));
-            v.put("hidden", plan == null ? null : plan.hidden().get(cpu));
+            v.put("hidden", hidden(plan, cpu));
         }
-        VtopResult t = a.topology();
+        VtopResult t = r == null ? null : r.topology();
         ObjectNode topo = root.putObject("topology");
         if (t == null) {
             topo.put("state", "not probed yet");
         } else {
             topo.put("state", t.mode());
             ArrayNode stacked = topo.putArray("stacked_groups");
-            a.stackedGroups().forEach(g -> {
+            r.stacked().forEach(g -> {
                 ArrayNode n = stacked.addArray();
                 g.forEach(n::add);
             });
@@ -114,9 +125,9 @@ final class AgentStatus {
      * The sched_ext scheduler: null when the agent never attached it; else its sysfs state, counters summed
      * over CPUs, exit info, and why it stopped if the agent fell back.
      */
-    private static JsonNode scheduler(Agent a) {
-        SchedExtBackend.Snapshot sn = a.backend() instanceof SchedExtBackend sx ? sx.snapshot() : null;
-        String stopped = a.schedExtStopped();
+    private static JsonNode scheduler(AgentView view) {
+        Backend.SchedulerState sn = view.backend().scheduler();
+        String stopped = view.schedExtStopped();
         if (sn == null && stopped == null) {
             return JSON.nullNode();
         }
@@ -138,5 +149,10 @@ final class AgentStatus {
         }
         o.put("stopped", stopped);
         return o;
+    }
+
+    private static String hidden(UsablePlan plan, int cpu) {
+        UsablePlan.Hidden h = plan == null ? null : plan.hidden().get(cpu);
+        return h == null ? null : h.why();
     }
 }

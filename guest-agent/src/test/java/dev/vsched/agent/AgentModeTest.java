@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.vsched.agent.sched.SchedExtBackend;
-import java.nio.file.Files;
+import dev.vsched.agent.backend.Mode;
+import dev.vsched.agent.bpf.SchedExtSysfs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,18 +21,18 @@ class AgentModeTest {
 
     @Test
     void autoFallsBackWithoutSchedExt() {
-        assumeFalse(Files.isDirectory(SchedExtBackend.SCX), "this kernel has sched_ext");
-        assertNull(Agent.attachSchedExt(config("auto")));
-        assertEquals(Agent.Mode.PROBE_ONLY, Agent.fallbackMode(config("auto")));
+        assumeFalse(SchedExtSysfs.present(), "this kernel has sched_ext");
+        assertNull(ModeSelection.attachSchedExt(config("auto")));
+        assertEquals(Mode.PROBE_ONLY, ModeSelection.fallbackMode(config("auto")));
         AgentConfig withSlices = AgentConfig.parse("agent.mode=auto\nrwc.cpuset_slices=work.slice\n", "test.conf");
-        assertEquals(Agent.Mode.CPUSET, Agent.fallbackMode(withSlices));
+        assertEquals(Mode.CPUSET, ModeSelection.fallbackMode(withSlices));
     }
 
     @Test
     void requiredSchedExtSaysWhyNot() {
-        assumeFalse(Files.isDirectory(SchedExtBackend.SCX), "this kernel has sched_ext");
+        assumeFalse(SchedExtSysfs.present(), "this kernel has sched_ext");
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Agent.attachSchedExt(config("sched_ext")));
+                () -> ModeSelection.attachSchedExt(config("sched_ext")));
         assertTrue(e.getMessage().startsWith("agent.mode=sched_ext: cannot attach the scheduler: this kernel has "
                 + "no sched_ext"), e.getMessage());
     }
@@ -40,7 +40,7 @@ class AgentModeTest {
     @Test
     void cpusetModeNeedsSlices() {
         AgentConfig.ConfigException e = assertThrows(AgentConfig.ConfigException.class,
-                () -> Agent.fallbackMode(config("cpuset")));
+                () -> ModeSelection.fallbackMode(config("cpuset")));
         assertTrue(e.getMessage().contains("rwc.cpuset_slices"), e.getMessage());
     }
 }

@@ -1,6 +1,9 @@
 package dev.vsched.agent.rwc;
 
 import dev.vsched.agent.AgentState;
+import dev.vsched.agent.backend.Backend;
+import dev.vsched.agent.backend.Mode;
+import dev.vsched.agent.backend.Round;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +18,7 @@ import java.util.Map;
  * and keep running everywhere. Every file is recorded in the {@link AgentState} before its first change;
  * the agent restores them all through that state on exit, and the next start does after a crash.
  */
-public final class CpusetBackend implements RwcBackend {
+public final class CpusetBackend implements Backend {
     private final CgroupCpusets cgroups;
     private final AgentState state;
     private final Map<String, Path> files = new LinkedHashMap<>();
@@ -35,16 +38,24 @@ public final class CpusetBackend implements RwcBackend {
     }
 
     @Override
+    public Mode mode() {
+        return Mode.CPUSET;
+    }
+
+    @Override
     public String name() {
         return (cgroups.v2() ? "cgroup v2" : "cgroup v1") + " cpusets of " + String.join(", ", files.keySet());
     }
 
-    /** Narrows (or widens back) every slice to the plan's usable vCPUs; returns problems, empty if none. */
+    /**
+     * Narrows (or widens back) every slice to the plan's usable vCPUs once RWC may act; returns problems,
+     * empty if none.
+     */
     @Override
-    public List<String> apply(UsablePlan plan) throws IOException {
-        String cpus = plan.usableList();
+    public List<String> apply(Round round) throws IOException {
+        String cpus = round.plan().usableList();
         List<String> problems = new ArrayList<>();
-        if (cpus.equals(applied) || cpus.isEmpty()) {
+        if (!round.act() || cpus.equals(applied) || cpus.isEmpty()) {
             return problems;
         }
         for (Map.Entry<String, Path> e : files.entrySet()) {

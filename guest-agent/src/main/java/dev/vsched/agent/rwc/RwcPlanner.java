@@ -48,7 +48,7 @@ public final class RwcPlanner {
         Map<Integer, Vcpu> byCpu = new TreeMap<>();
         vcpus.forEach(v -> byCpu.put(v.cpu(), v));
         Map<Integer, String> offline = new TreeMap<>();
-        Map<Integer, String> hidden = new TreeMap<>();
+        Map<Integer, UsablePlan.Hidden> hidden = new TreeMap<>();
         int best = vcpus.stream().filter(Vcpu::available).mapToInt(Vcpu::capacity).max().orElse(0);
         for (Vcpu v : byCpu.values()) {
             if (!v.available()) {
@@ -70,7 +70,7 @@ public final class RwcPlanner {
             }
             streak.put(v.cpu(), s);
             if (straggling.contains(v.cpu())) {
-                hidden.put(v.cpu(), "straggler: capacity " + v.capacity() + " of the best " + best);
+                hidden.put(v.cpu(), UsablePlan.Hidden.straggler(v.capacity(), best));
             }
         }
         if (hideStacked) {
@@ -89,7 +89,7 @@ public final class RwcPlanner {
                 kept.put(group, keep);
                 for (Vcpu v : members) {
                     if (v.cpu() != keep) {
-                        hidden.putIfAbsent(v.cpu(), "stacked with vCPU " + keep);
+                        hidden.putIfAbsent(v.cpu(), UsablePlan.Hidden.stackedWith(keep));
                     }
                 }
             }

@@ -1,12 +1,13 @@
 package dev.vsched.agent.sched;
 
+import dev.vsched.agent.backend.Backend;
+import dev.vsched.agent.backend.Mode;
+import dev.vsched.agent.backend.Round;
 import dev.vsched.agent.bpf.BpfException;
-import dev.vsched.agent.bpf.BpfLink;
 import dev.vsched.agent.bpf.BpfMap;
-import dev.vsched.agent.bpf.BpfObject;
-import dev.vsched.agent.bpf.LibBpf;
+import dev.vsched.agent.bpf.SchedExtSysfs;
+import dev.vsched.agent.bpf.VschedBpf;
 import dev.vsched.agent.bpf.VschedIntf;
-import dev.vsched.agent.rwc.RwcBackend;
 import dev.vsched.agent.rwc.UsablePlan;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,89 +21,38 @@ import java.util.Set;
 import java.util.SortedMap;
 
 /**
- * RWC (and BVS/IVH input) through the vsched sched_ext scheduler in bpf/: loads and attaches it the way
- * bpf/README.md prescribes, and per plan rewrites every vCPU's {@code vs_cpu_cfg} then bumps
- * {@code cpu_cfg_seq}. The attachment is no file change: the kernel detaches the scheduler when the
- * struct_ops link's fd closes, also when this process dies, so nothing needs crash repair.
+ * RWC (and BVS/IVH input) through the vsched sched_ext scheduler in bpf/, loaded by {@link VschedBpf}: per
+ * round it rewrites every vCPU's {@code vs_cpu_cfg} then bumps {@code cpu_cfg_seq}. The attachment is no
+ * file change: the kernel detaches the scheduler when the struct_ops link's fd closes, also when this
+ * process dies, so nothing needs crash repair.
  */
-public final class SchedExtBackend implements RwcBackend, AutoCloseable {
-    public static final Path SCX = Path.of("/sys/kernel/sched_ext");
-    /** How long ejected() waits for ops.exit to record why: 40 x 50 ms. */
+public final class SchedExtBackend implements Backend {
+    /** How long stopped() waits for ops.exit to record why: 40 x 50 ms. */
     private static final int EXIT_WAIT_POLLS = 40;
     private static final long EXIT_WAIT_POLL_MS = 50;
 
-    /** What the agent knows about one vCPU beyond the plan; capacity 0 = unknown. */
-    public record VcpuInfo(int capacity, long latencyNs) {
-    }
-
-    /** The scheduler's counters and exit info, for status. */
-    public record Snapshot(String state, String ops, Map<String, Long> stats, VschedIntf.ExitInfo exit,
-            long cpuCfgSeq) {
-    }
-
     private final Path objectPath;
     private final int policies;
-    private final BpfObject obj;
-    private final BpfLink ops;
+    private final VschedBpf bpf;
     private final Arena arena = Arena.ofShared();
     private final BpfMap cpuCfg;
-    private final BpfMap config;
     private final BpfMap stats;
-    private final BpfMap exit;
     private final BpfMap vact;
     private final int[] possible;
     private final MemorySegment cfgValue;
-    private final MemorySegment confValue;
     private long seq = 1;
     private String applied;
     private boolean closed;
 
-    private SchedExtBackend(Path objectPath, int policies) throws BpfException, IOException {
+    private SchedExtBackend(Path objectPath, int policies, VschedBpf bpf) throws BpfException {
         this.objectPath = objectPath;
         this.policies = policies;
+        this.bpf = bpf;
         this.possible = BpfMap.possibleCpuIds();
-        int nr = BpfMap.nrCpuIds();
-        BpfObject o = BpfObject.open(objectPath);
-        BpfLink link = null;
-        try {
-            o.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nr);
-            o.setMaxEntries(VschedIntf.VSCHED_MAP_CPU_CFG, nr);
-            o.load();
-            this.cpuCfg = o.map(VschedIntf.VSCHED_MAP_CPU_CFG);
-            this.config = o.map(VschedIntf.VSCHED_MAP_CONFIG);
-            this.stats = o.map(VschedIntf.VSCHED_MAP_STATS);
-            this.exit = o.map(VschedIntf.VSCHED_MAP_EXIT);
-            this.vact = o.map(VschedIntf.VSCHED_MAP_VACT);
-            this.cfgValue = arena.allocate(VschedIntf.VSCHED_CPU_CFG);
-            this.confValue = arena.allocate(VschedIntf.VSCHED_CONFIG);
-            MemorySegment vc = arena.allocate(VschedIntf.VSCHED_VACT_CFG);
-            VschedIntf.VactCfg.DEFAULTS.write(vc);
-            o.map(VschedIntf.VSCHED_MAP_VACT_CFG).update(0, vc);
-            // Start as the scheduler's default for unknown vCPUs: valid, full capacity, nothing hidden.
-            long now = System.nanoTime();
-            for (int cpu : possible) {
-                new VschedIntf.CpuCfg(0, 0, VschedIntf.VSCHED_CPU_F_VALID, 0, now).write(cfgValue);
-                cpuCfg.update(cpu, cfgValue);
-            }
-            writeConfig();
-            o.attachAll();  // vACT tracing first: the scheduler starts with live heartbeats
-            link = o.attachStructOps(VschedIntf.VSCHED_OPS_MAP);
-            String st = awaitState();
-            if (!"enabled".equals(st) || !VschedIntf.VSCHED_OPS_NAME.equals(read("root/ops"))) {
-                VschedIntf.ExitInfo ei = VschedIntf.ExitInfo.read(exit.lookup(0, arena));
-                throw new IOException("the scheduler did not stay attached: state " + st + ", ops '"
-                        + read("root/ops") + "', exit kind " + ei.kind() + " " + ei.reason() + " " + ei.msg());
-            }
-        } catch (BpfException | IOException | RuntimeException e) {
-            if (link != null) {
-                link.close();
-            }
-            o.close();
-            arena.close();
-            throw e;
-        }
-        this.obj = o;
-        this.ops = link;
+        this.cpuCfg = bpf.map(VschedIntf.VSCHED_MAP_CPU_CFG);
+        this.stats = bpf.map(VschedIntf.VSCHED_MAP_STATS);
+        this.vact = bpf.map(VschedIntf.VSCHED_MAP_VACT);
+        this.cfgValue = arena.allocate(VschedIntf.VSCHED_CPU_CFG);
     }
 
     /**
@@ -110,19 +60,17 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
      * exception says why.
      */
     public static SchedExtBackend attach(Path objectPath, Set<String> policyNames) throws BpfException, IOException {
-        if (!Files.isDirectory(SCX)) {
-            throw new IOException("this kernel has no sched_ext (" + SCX + " missing)");
-        }
-        if (!Files.isRegularFile(objectPath)) {
+        int policies = policyBits(policyNames);
+        if (SchedExtSysfs.present() && !Files.isRegularFile(objectPath)) {
             throw new IOException("scheduler object " + objectPath + " does not exist (sched.bpf_object)");
         }
-        LibBpf.requireLoaded();
-        String st = read("state");
-        if (!"disabled".equals(st)) {
-            throw new IOException("another sched_ext scheduler is active (state " + st + ", ops '" + read("root/ops")
-                    + "')");
+        VschedBpf bpf = VschedBpf.scheduler(objectPath, VschedIntf.Config.policies(policies, 1));
+        try {
+            return new SchedExtBackend(objectPath, policies, bpf);
+        } catch (BpfException | RuntimeException e) {
+            bpf.close();
+            throw e;
         }
-        return new SchedExtBackend(objectPath, policyBits(policyNames));
     }
 
     static int policyBits(Set<String> names) {
@@ -138,24 +86,9 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
         return bits;
     }
 
-    private void writeConfig() throws BpfException {
-        new VschedIntf.Config(policies, seq, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).write(confValue);
-        config.update(0, confValue);
-    }
-
-    // The kernel enables asynchronously after the link is created; a short wait covers TCG guests.
-    private static String awaitState() {
-        String st = read("state");
-        for (int i = 0; i < 50 && !"enabled".equals(st); i++) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            st = read("state");
-        }
-        return st;
+    @Override
+    public Mode mode() {
+        return Mode.SCHED_EXT;
     }
 
     @Override
@@ -163,55 +96,50 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
         return "sched_ext scheduler " + VschedIntf.VSCHED_OPS_NAME + " (" + objectPath + ")";
     }
 
-    /** Without per-vCPU knowledge: capacities unknown. */
-    @Override
-    public List<String> apply(UsablePlan plan) throws IOException {
-        return apply(plan, Map.of(), List.of(), true);
-    }
-
     /**
-     * Writes every possible vCPU's entry, then bumps cpu_cfg_seq so the scheduler rebuilds its usable mask.
-     *
-     * @param info    capacity and typical inactive period per vCPU (absent: unknown)
-     * @param stacked vTOP's stacked groups (group id = index + 1; 0 = none)
-     * @param hide    false: act on no hiding yet (RWC off, or topology unknown), only feed capacities
+     * Writes every possible vCPU's entry (capacities and latencies even while RWC hides nothing: BVS and
+     * IVH want them), then bumps cpu_cfg_seq so the scheduler rebuilds its usable mask. A vCPU not
+     * sampled or not available is written as unknown; hidden flags only when the round may act.
      */
-    public synchronized List<String> apply(UsablePlan plan, Map<Integer, VcpuInfo> info, List<Set<Integer>> stacked,
-            boolean hide) throws IOException {
+    @Override
+    public synchronized List<String> apply(Round round) throws IOException {
         if (closed) {
             return List.of("scheduler detached");
         }
+        UsablePlan plan = round.plan();
         Map<Integer, Integer> group = new LinkedHashMap<>();
-        for (int i = 0; i < stacked.size(); i++) {
-            for (int c : stacked.get(i)) {
+        for (int i = 0; i < round.stacked().size(); i++) {
+            for (int c : round.stacked().get(i)) {
                 group.put(c, i + 1);
             }
         }
+        Map<Integer, Round.Vcpu> byCpu = new LinkedHashMap<>();
+        round.vcpus().forEach(v -> byCpu.put(v.cpu(), v));
         long now = System.nanoTime();
         try {
             for (int cpu : possible) {
-                VcpuInfo v = info.get(cpu);
+                Round.Vcpu v = byCpu.get(cpu);
+                boolean known = v != null && v.sampled() && v.available();
                 int flags = VschedIntf.VSCHED_CPU_F_VALID;
-                String why = plan.hidden().get(cpu);
-                if (hide && why != null) {
-                    flags |= VschedIntf.VSCHED_CPU_F_HIDDEN;
-                    if (why.startsWith("straggler")) {
-                        flags |= VschedIntf.VSCHED_CPU_F_STRAGGLER;
-                    } else if (why.startsWith("stacked")) {
-                        flags |= VschedIntf.VSCHED_CPU_F_STACKED;
-                    }
+                UsablePlan.Hidden hidden = plan.hidden().get(cpu);
+                if (round.act() && hidden != null) {
+                    flags |= VschedIntf.VSCHED_CPU_F_HIDDEN | switch (hidden.reason()) {
+                        case STRAGGLER -> VschedIntf.VSCHED_CPU_F_STRAGGLER;
+                        case STACKED -> VschedIntf.VSCHED_CPU_F_STACKED;
+                    };
                 }
-                long cap = v == null ? 0 : Math.clamp(v.capacity(), 0, VschedIntf.VSCHED_CAP_SCALE);
-                long latUs = v == null ? 0 : Math.clamp(v.latencyNs() / 1000, 0, 0xffff_ffffL);
+                // at least 1: a measured 0 must not read as the scheduler's "unknown" (full capacity)
+                long cap = known ? Math.clamp(Math.max(1, v.capacity()), 0, VschedIntf.VSCHED_CAP_SCALE) : 0;
+                long latUs = known ? Math.clamp(v.latencyNs() / 1000, 0, 0xffff_ffffL) : 0;
                 new VschedIntf.CpuCfg(cap, latUs, flags, group.getOrDefault(cpu, 0), now).write(cfgValue);
                 cpuCfg.update(cpu, cfgValue);
             }
             seq++;
-            writeConfig();
+            bpf.writeConfig(VschedIntf.Config.policies(policies, seq), arena);
         } catch (BpfException e) {
             throw new IOException("cannot write the scheduler's maps: " + e.getMessage(), e);
         }
-        applied = hide ? plan.usableList() : null;
+        applied = round.act() ? plan.usableList() : null;
         return List.of();
     }
 
@@ -221,13 +149,15 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
     }
 
     /** Null while the scheduler runs; else why it stopped (the kernel ejected it, or another one took over). */
-    public synchronized String ejected() {
+    @Override
+    public synchronized String stopped() {
         if (closed) {
             return "detached";
         }
-        String st = read("state");
+        String st = SchedExtSysfs.state();
         VschedIntf.ExitInfo ei = exitInfo();
-        if ("enabled".equals(st) && VschedIntf.VSCHED_OPS_NAME.equals(read("root/ops")) && (ei == null || ei.kind() == 0)) {
+        if ("enabled".equals(st) && VschedIntf.VSCHED_OPS_NAME.equals(SchedExtSysfs.ops())
+                && (ei == null || ei.kind() == 0)) {
             return null;
         }
         // While the state reads "disabling" the kernel has not yet run ops.exit, which records why
@@ -239,24 +169,25 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            st = read("state");
+            st = SchedExtSysfs.state();
             ei = exitInfo();
         }
-        return "sched_ext state " + st + ", ops '" + read("root/ops") + "'"
+        return "sched_ext state " + st + ", ops '" + SchedExtSysfs.ops() + "'"
                 + (ei == null ? "" : ", exit kind " + ei.kind() + " code " + ei.exitCode() + ": " + ei.reason()
                         + (ei.msg().isEmpty() ? "" : " (" + ei.msg() + ")"));
     }
 
     private VschedIntf.ExitInfo exitInfo() {
         try {
-            return VschedIntf.ExitInfo.read(exit.lookup(0, arena));
+            return bpf.exitInfo(arena);
         } catch (BpfException | RuntimeException e) {
             return null;
         }
     }
 
     /** Every possible vCPU's vACT record; empty once detached. */
-    public synchronized Map<Integer, VschedIntf.VactCpu> vact() throws IOException {
+    @Override
+    public synchronized Map<Integer, VschedIntf.VactCpu> activity() throws IOException {
         Map<Integer, VschedIntf.VactCpu> out = new LinkedHashMap<>();
         if (closed) {
             return out;
@@ -272,7 +203,8 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
     }
 
     /** Counters summed over CPUs, exit info and sysfs state. */
-    public synchronized Snapshot snapshot() {
+    @Override
+    public synchronized SchedulerState scheduler() {
         Map<String, Long> out = new LinkedHashMap<>();
         VschedIntf.ExitInfo ei = null;
         if (!closed) {
@@ -286,7 +218,7 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
             }
             ei = exitInfo();
         }
-        return new Snapshot(read("state"), read("root/ops"), out, ei, seq);
+        return new SchedulerState(SchedExtSysfs.state(), SchedExtSysfs.ops(), out, ei, seq);
     }
 
     /** Detaches (the kernel falls back to its default scheduler) and unloads. Safe to call twice. */
@@ -296,16 +228,7 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
             return;
         }
         closed = true;
-        ops.close();
-        obj.close();
+        bpf.close();
         arena.close();
-    }
-
-    static String read(String name) {
-        try {
-            return Files.readString(SCX.resolve(name)).strip();
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

@@ -24,7 +24,8 @@ class RwcPlannerTest {
         assertEquals("0-3", p.plan(caps(1000, 1000, 100, 1000), List.of()).usableList());
         UsablePlan third = p.plan(caps(1000, 1000, 100, 1000), List.of());
         assertEquals("0-1,3", third.usableList());
-        assertTrue(third.hidden().get(2).startsWith("straggler"), third.hidden().toString());
+        assertEquals(UsablePlan.Reason.STRAGGLER, third.hidden().get(2).reason(), third.hidden().toString());
+        assertEquals("straggler: capacity 100 of the best 1000", third.hidden().get(2).why());
         // One good round does not bring it back; three do.
         assertEquals("0-1,3", p.plan(caps(1000, 1000, 900, 1000), List.of()).usableList());
         assertEquals("0-1,3", p.plan(caps(1000, 1000, 100, 1000), List.of()).usableList());
@@ -38,7 +39,8 @@ class RwcPlannerTest {
         RwcPlanner p = new RwcPlanner(0.2, true, 3, 1);
         UsablePlan plan = p.plan(caps(1000, 1000, 400, 500), List.of(Set.of(2, 3)));
         assertEquals("0-1,3", plan.usableList());
-        assertEquals("stacked with vCPU 3", plan.hidden().get(2));
+        assertEquals(UsablePlan.Reason.STACKED, plan.hidden().get(2).reason());
+        assertEquals("stacked with vCPU 3", plan.hidden().get(2).why());
         // vCPU 2 edges ahead: the kept vCPU does not flip.
         assertEquals("0-1,3", p.plan(caps(1000, 1000, 520, 500), List.of(Set.of(2, 3))).usableList());
     }
