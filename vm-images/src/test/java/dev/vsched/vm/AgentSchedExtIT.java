@@ -100,7 +100,10 @@ class AgentSchedExtIT extends VmTestSupport {
         assertEquals(AgentCpusetIT.cpus(attached.get("hidden").strip().replace(' ', ',')), hidden,
                 "the guest script hid what the status says" + context);
 
-        // movable work stays off hidden vCPUs, pinned work there still runs
+        // movable work stays off hidden vCPUs, pinned work there still runs; judged against the plan of
+        // status-1, so that plan must have held until status-2, taken after the samples
+        assertEquals(s1.get("rwc").get("plan_changes").asLong(), s2.get("rwc").get("plan_changes").asLong(),
+                "the usable set changed between status-1 and status-2 (around the samples)" + context);
         String samples = run.result().text("samples.txt").orElseGet(() -> fail("samples.txt missing" + base));
         int pinned = -1;
         int pinnedCpu = -1;
