@@ -1,10 +1,10 @@
 package dev.vsched.cli;
 
+import dev.vsched.probers.probe.ProbeSession;
 import dev.vsched.probers.proc.GuestTopology;
 import dev.vsched.probers.report.JsonReport;
 import dev.vsched.probers.report.ProbeOptions;
 import dev.vsched.probers.report.ProbeReport;
-import dev.vsched.probers.report.ProbeSession;
 import dev.vsched.probers.report.TextReport;
 import dev.vsched.probers.timeline.VcpuTimeline;
 import java.io.IOException;

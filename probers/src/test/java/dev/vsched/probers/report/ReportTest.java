@@ -54,7 +54,7 @@ class ReportTest {
                         new VtopResult.Mismatch(2, 3, Relation.STACKED, Relation.SAME_SOCKET)),
                 "full", 6, 120_000_000L, List.of());
         ProbeReport r = new ProbeReport(ProbeReport.SCHEMA, Instant.parse("2026-11-22T06:00:00Z"),
-                new ProbeSession.HostInfo("7.2.13+deb14-cloud-amd64", "guest", List.of(0, 1, 2, 3), true), options,
+                new HostInfo("7.2.13+deb14-cloud-amd64", "guest", List.of(0, 1, 2, 3), true), options,
                 new GapThreshold(28_000, 60_000, 0, 56_000), vcap, vact, vtop, unavailable, List.of());
         return r.withVerdict(Verdict.of(r));
     }

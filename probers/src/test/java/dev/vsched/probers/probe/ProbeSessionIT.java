@@ -1,4 +1,4 @@
-package dev.vsched.probers.report;
+package dev.vsched.probers.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vsched.probers.proc.GuestTopology;
+import dev.vsched.probers.report.ProbeOptions;
+import dev.vsched.probers.report.ProbeReport;
 import dev.vsched.probers.timeline.VcpuTimeline;
 import dev.vsched.probers.vcap.VcapResult;
 import java.util.ArrayList;

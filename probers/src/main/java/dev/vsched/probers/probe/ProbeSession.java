@@ -1,7 +1,12 @@
-package dev.vsched.probers.report;
+package dev.vsched.probers.probe;
 
+import dev.vsched.probers.proc.CpuList;
 import dev.vsched.probers.proc.GuestTopology;
 import dev.vsched.probers.proc.ProcStat;
+import dev.vsched.probers.report.HostInfo;
+import dev.vsched.probers.report.ProbeOptions;
+import dev.vsched.probers.report.ProbeReport;
+import dev.vsched.probers.report.Verdict;
 import dev.vsched.probers.sys.NativeCallException;
 import dev.vsched.probers.timeline.ClassifiedTimeline;
 import dev.vsched.probers.timeline.GapThreshold;
@@ -34,10 +39,13 @@ import java.util.concurrent.TimeoutException;
  * The timeline threads start together behind a gate so every vCPU is measured over the same wall window.
  * A vCPU that cannot be used (offline at start, or lost mid-probe) is reported unavailable; the rest completes.
  * Nothing outside the probe's own threads is changed, so there is nothing to restore.
+ * What it finds is a {@link ProbeReport}; rendering it is the {@code report} package's job.
  */
 public final class ProbeSession {
     static final long TIMELINE_CALIBRATION_NS = 50_000_000L;
     static final long VTOP_WARMUP_NS = 20_000_000L;
+    /** When only vTOP runs, a short timeline pass still calibrates the stacked threshold. */
+    static final long CALIBRATION_DURATION_NS = 200_000_000L;
 
     private final ProbeOptions options;
     private final ProgressListener progress;
@@ -72,7 +80,7 @@ public final class ProbeSession {
         for (int cpu : cpus) {
             if (!guest.online().get(cpu)) {
                 throw new IllegalArgumentException("vCPU " + cpu + " is not online (online: "
-                        + dev.vsched.probers.proc.CpuList.format(guest.online()) + ")");
+                        + CpuList.format(guest.online()) + ")");
             }
         }
     }
@@ -83,8 +91,9 @@ public final class ProbeSession {
         checkOnline(options.cpus(), guest);
 
         Map<Integer, String> unavailable = new LinkedHashMap<>();
-        long window = options.measuresTimeline() ? options.durationNs() : ProbeOptions.CALIBRATION_DURATION_NS;
-        progress.phase(options.measuresTimeline() ? "vCAP/vACT timeline" : "timeline calibration", window);
+        boolean measures = options.runs(ProbeOptions.Prober.VCAP) || options.runs(ProbeOptions.Prober.VACT);
+        long window = measures ? options.durationNs() : CALIBRATION_DURATION_NS;
+        progress.phase(measures ? "vCAP/vACT timeline" : "timeline calibration", window);
         ProcStat before = ProcStat.readOrNull();
         List<TimelineSample> samples = runTimelines(options.cpus(), window, unavailable);
         ProcStat after = ProcStat.readOrNull();
@@ -119,7 +128,7 @@ public final class ProbeSession {
             }
         }
         progress.phase("done", 0);
-        HostInfo host = HostInfo.read(guest);
+        HostInfo host = readHost(guest);
         ProbeReport report = new ProbeReport(ProbeReport.SCHEMA, started, host, options, threshold, vcap, vact,
                 vtop, unavailable, List.of());
         return report.withVerdict(Verdict.of(report));
@@ -185,24 +194,22 @@ public final class ProbeSession {
     }
 
     /** Facts about the machine for the report header. */
-    public record HostInfo(String kernel, String hostname, List<Integer> onlineCpus, boolean schedExt) {
-        static HostInfo read(GuestTopology guest) {
-            List<Integer> online = new ArrayList<>();
-            BitSet on = guest.online();
-            for (int c = on.nextSetBit(0); c >= 0; c = on.nextSetBit(c + 1)) {
-                online.add(c);
-            }
-            return new HostInfo(firstLine(Path.of("/proc/sys/kernel/osrelease")),
-                    firstLine(Path.of("/proc/sys/kernel/hostname")), online,
-                    Files.isDirectory(Path.of("/sys/kernel/sched_ext")));
+    static HostInfo readHost(GuestTopology guest) {
+        List<Integer> online = new ArrayList<>();
+        BitSet on = guest.online();
+        for (int c = on.nextSetBit(0); c >= 0; c = on.nextSetBit(c + 1)) {
+            online.add(c);
         }
+        return new HostInfo(firstLine(Path.of("/proc/sys/kernel/osrelease")),
+                firstLine(Path.of("/proc/sys/kernel/hostname")), online,
+                Files.isDirectory(Path.of("/sys/kernel/sched_ext")));
+    }
 
-        private static String firstLine(Path p) {
-            try {
-                return Files.readString(p).strip();
-            } catch (IOException e) {
-                return "unknown";
-            }
+    private static String firstLine(Path p) {
+        try {
+            return Files.readString(p).strip();
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 }
