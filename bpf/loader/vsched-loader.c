@@ -210,19 +210,12 @@ static void print_prog_stats(struct bpf_object *obj)
 	}
 }
 
+/* the counters' names, from the header's one list of them */
+#define STAT_NAME(N, n, d)	[VSCHED_STAT_##N] = #n,
 static const char *const stat_names[VSCHED_STAT_NR] = {
-	[VSCHED_STAT_BVS_PICK] = "bvs_pick",
-	[VSCHED_STAT_BVS_KEEP] = "bvs_keep",
-	[VSCHED_STAT_IVH_MOVE] = "ivh_move",
-	[VSCHED_STAT_IVH_SCAN] = "ivh_scan",
-	[VSCHED_STAT_RWC_AVOID] = "rwc_avoid",
-	[VSCHED_STAT_RWC_PINNED] = "rwc_pinned",
-	[VSCHED_STAT_FALLBACK] = "fallback",
-	[VSCHED_STAT_DIRECT] = "direct",
-	[VSCHED_STAT_ENQ_SHARED] = "enq_shared",
-	[VSCHED_STAT_PV_PREEMPT_SKIP] = "pv_preempt_skip",
-	[VSCHED_STAT_WAKE_PREEMPT] = "wake_preempt",
+	VSCHED_STATS(STAT_NAME)
 };
+#undef STAT_NAME
 
 static void dump_stats(struct bpf_object *obj)
 {
