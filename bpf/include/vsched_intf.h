@@ -152,7 +152,8 @@ struct vsched_vact_cfg {
  */
 struct vsched_cpu_cfg {
 	__u32 capacity;			/* 0..VSCHED_CAP_SCALE; 0 = unknown (full) */
-	__u32 latency_us;		/* typical inactive period (vACT p90), 0 = unknown */
+	__u32 latency_us;		/* typical inactive period: p95 of those the
+					 * agent's probers measured, 0 = unknown */
 	__u32 flags;			/* VSCHED_CPU_F_* */
 	__u32 group;			/* vTOP group id (stacked vCPUs share one) */
 	__u64 updated_ns;		/* when the probers produced this entry */
