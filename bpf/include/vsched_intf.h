@@ -56,6 +56,11 @@
 /* VSCHED_OBJ_SCHED: ARRAY[1] of vsched_exit_info, BPF -> user (why it stopped) */
 #define VSCHED_MAP_EXIT			"vs_exit"
 
+/* ---- the kernel's sched_ext sysfs files (present only with sched_ext) ---- */
+#define VSCHED_SCX_ROOT			"/sys/kernel/sched_ext"
+#define VSCHED_SCX_STATE		VSCHED_SCX_ROOT "/state"	/* enabled, disabled, ... */
+#define VSCHED_SCX_OPS			VSCHED_SCX_ROOT "/root/ops"	/* the running scheduler's name */
+
 /* ---- kernel module (vsched.ko) ---- */
 #define VSCHED_KMOD_NAME		"vsched"
 #define VSCHED_SYSFS_ROOT		"/sys/kernel/vsched"

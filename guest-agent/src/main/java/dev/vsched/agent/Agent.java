@@ -10,6 +10,7 @@ import dev.vsched.agent.sched.SchedExtBackend;
 import dev.vsched.agent.status.StatusServer;
 import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.proc.GuestTopology;
+import dev.vsched.probers.proc.SchedExtSysfs;
 import dev.vsched.probers.vtop.PingPong;
 import dev.vsched.probers.vtop.TopologyProber;
 import dev.vsched.probers.vtop.VtopResult;
@@ -136,7 +137,7 @@ public final class Agent implements AutoCloseable {
             }
             default -> {
                 String why;
-                if (!Files.isDirectory(SchedExtBackend.SCX)) {
+                if (!SchedExtSysfs.present()) {
                     why = "this kernel has no sched_ext";
                 } else if (!Files.isRegularFile(config.bpfObject())) {
                     why = "no scheduler object at " + config.bpfObject();

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.vsched.agent.sched.SchedExtBackend;
-import java.nio.file.Files;
+import dev.vsched.probers.proc.SchedExtSysfs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +20,7 @@ class AgentModeTest {
 
     @Test
     void autoFallsBackWithoutSchedExt() {
-        assumeFalse(Files.isDirectory(SchedExtBackend.SCX), "this kernel has sched_ext");
+        assumeFalse(SchedExtSysfs.present(), "this kernel has sched_ext");
         assertNull(Agent.attachSchedExt(config("auto")));
         assertEquals(Agent.Mode.PROBE_ONLY, Agent.fallbackMode(config("auto")));
         AgentConfig withSlices = AgentConfig.parse("agent.mode=auto\nrwc.cpuset_slices=work.slice\n", "test.conf");
@@ -30,7 +29,7 @@ class AgentModeTest {
 
     @Test
     void requiredSchedExtSaysWhyNot() {
-        assumeFalse(Files.isDirectory(SchedExtBackend.SCX), "this kernel has sched_ext");
+        assumeFalse(SchedExtSysfs.present(), "this kernel has sched_ext");
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Agent.attachSchedExt(config("sched_ext")));
         assertTrue(e.getMessage().startsWith("agent.mode=sched_ext: cannot attach the scheduler: this kernel has "

@@ -1,8 +1,8 @@
 package dev.vsched.agent.bpf;
 
+import dev.vsched.probers.proc.SchedExtSysfs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SortedMap;
@@ -20,8 +20,6 @@ import java.util.SortedMap;
  * Exit status: 0 ok, 1 setup error (message on stderr), 2 the kernel ejected the scheduler.
  */
 public final class BpfCheck {
-    private static final Path SCX = Path.of("/sys/kernel/sched_ext");
-
     private BpfCheck() {
     }
 
@@ -43,8 +41,8 @@ public final class BpfCheck {
 
     static int run(boolean sched, Path dir, double seconds)
             throws BpfException, java.io.IOException, InterruptedException {
-        if (sched && !Files.isDirectory(SCX)) {
-            throw new IllegalStateException("this kernel has no sched_ext (" + SCX + " missing); use vact");
+        if (sched && !SchedExtSysfs.present()) {
+            throw new IllegalStateException("this kernel has no sched_ext (" + SchedExtSysfs.ROOT + " missing); use vact");
         }
         LibBpf.requireLoaded();
         System.out.println("libbpf version=" + LibBpf.version());
@@ -77,13 +75,13 @@ public final class BpfCheck {
             obj.attachAll();  // tracing first: the scheduler starts with live heartbeats
             if (sched) {
                 BpfLink ops = obj.attachStructOps(VschedIntf.VSCHED_OPS_MAP);
-                System.out.printf("attached ops=%s state=%s%n", read("root/ops"), read("state"));
+                System.out.printf("attached ops=%s state=%s%n", shown(SchedExtSysfs.ops()), shown(SchedExtSysfs.state()));
                 long end = System.nanoTime() + (long) (seconds * 1e9);
                 while (System.nanoTime() < end && !ejected) {
                     Thread.sleep(100);
-                    ejected = !"enabled".equals(read("state"));
+                    ejected = !"enabled".equals(shown(SchedExtSysfs.state()));
                 }
-                System.out.printf("before_detach state=%s ejected=%d%n", read("state"), ejected ? 1 : 0);
+                System.out.printf("before_detach state=%s ejected=%d%n", shown(SchedExtSysfs.state()), ejected ? 1 : 0);
                 SortedMap<Integer, MemorySegment> stats = obj.map(VschedIntf.VSCHED_MAP_STATS).lookupPerCpu(0, arena);
                 StringBuilder sb = new StringBuilder("stats");
                 for (VschedIntf.Stat st : VschedIntf.Stat.values()) {
@@ -92,7 +90,7 @@ public final class BpfCheck {
                 System.out.println(sb);
                 ops.close();
                 Thread.sleep(200);
-                System.out.printf("after_detach state=%s%n", read("state"));
+                System.out.printf("after_detach state=%s%n", shown(SchedExtSysfs.state()));
                 VschedIntf.ExitInfo ei = VschedIntf.ExitInfo.read(obj.map(VschedIntf.VSCHED_MAP_EXIT).lookup(0, arena));
                 System.out.printf("exit kind=%d code=%d reason=\"%s\" msg=\"%s\"%n", ei.kind(), ei.exitCode(),
                         ei.reason(), ei.msg());
@@ -120,11 +118,8 @@ public final class BpfCheck {
         return ejected ? 2 : 0;
     }
 
-    private static String read(String name) {
-        try {
-            return Files.readString(SCX.resolve(name)).strip();
-        } catch (java.io.IOException e) {
-            return "?";
-        }
+    /** An unreadable sched_ext file prints as "?". */
+    private static String shown(String value) {
+        return value.isEmpty() ? "?" : value;
     }
 }

@@ -3,6 +3,7 @@ package dev.vsched.agent.bpf;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 
+import dev.vsched.probers.proc.SchedExtSysfs;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SequenceLayout;
@@ -41,6 +42,11 @@ public final class VschedIntf {
     public static final String VSCHED_MAP_CPU_CFG = "vs_cpu_cfg";
     public static final String VSCHED_MAP_STATS = "vs_stats";
     public static final String VSCHED_MAP_EXIT = "vs_exit";
+
+    // ---- the kernel's sched_ext files: SchedExtSysfs names them, these are the header's twins ----
+    public static final String VSCHED_SCX_ROOT = SchedExtSysfs.ROOT.toString();
+    public static final String VSCHED_SCX_STATE = SchedExtSysfs.STATE.toString();
+    public static final String VSCHED_SCX_OPS = SchedExtSysfs.OPS.toString();
 
     // ---- kernel module ----
     public static final String VSCHED_KMOD_NAME = "vsched";

@@ -8,6 +8,7 @@ import dev.vsched.agent.bpf.LibBpf;
 import dev.vsched.agent.bpf.VschedIntf;
 import dev.vsched.agent.rwc.RwcBackend;
 import dev.vsched.agent.rwc.UsablePlan;
+import dev.vsched.probers.proc.SchedExtSysfs;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,7 +27,6 @@ import java.util.SortedMap;
  * struct_ops link's fd closes, also when this process dies, so nothing needs crash repair.
  */
 public final class SchedExtBackend implements RwcBackend, AutoCloseable {
-    public static final Path SCX = Path.of("/sys/kernel/sched_ext");
     /** How long ejected() waits for ops.exit to record why: 40 x 50 ms. */
     private static final int EXIT_WAIT_POLLS = 40;
     private static final long EXIT_WAIT_POLL_MS = 50;
@@ -88,10 +88,10 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
             o.attachAll();  // vACT tracing first: the scheduler starts with live heartbeats
             link = o.attachStructOps(VschedIntf.VSCHED_OPS_MAP);
             String st = awaitState();
-            if (!"enabled".equals(st) || !VschedIntf.VSCHED_OPS_NAME.equals(read("root/ops"))) {
+            if (!"enabled".equals(st) || !VschedIntf.VSCHED_OPS_NAME.equals(SchedExtSysfs.ops())) {
                 VschedIntf.ExitInfo ei = VschedIntf.ExitInfo.read(exit.lookup(0, arena));
                 throw new IOException("the scheduler did not stay attached: state " + st + ", ops '"
-                        + read("root/ops") + "', exit kind " + ei.kind() + " " + ei.reason() + " " + ei.msg());
+                        + SchedExtSysfs.ops() + "', exit kind " + ei.kind() + " " + ei.reason() + " " + ei.msg());
             }
         } catch (BpfException | IOException | RuntimeException e) {
             if (link != null) {
@@ -110,16 +110,16 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
      * exception says why.
      */
     public static SchedExtBackend attach(Path objectPath, Set<String> policyNames) throws BpfException, IOException {
-        if (!Files.isDirectory(SCX)) {
-            throw new IOException("this kernel has no sched_ext (" + SCX + " missing)");
+        if (!SchedExtSysfs.present()) {
+            throw new IOException("this kernel has no sched_ext (" + SchedExtSysfs.ROOT + " missing)");
         }
         if (!Files.isRegularFile(objectPath)) {
             throw new IOException("scheduler object " + objectPath + " does not exist (sched.bpf_object)");
         }
         LibBpf.requireLoaded();
-        String st = read("state");
+        String st = SchedExtSysfs.state();
         if (!"disabled".equals(st)) {
-            throw new IOException("another sched_ext scheduler is active (state " + st + ", ops '" + read("root/ops")
+            throw new IOException("another sched_ext scheduler is active (state " + st + ", ops '" + SchedExtSysfs.ops()
                     + "')");
         }
         return new SchedExtBackend(objectPath, policyBits(policyNames));
@@ -145,7 +145,7 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
 
     // The kernel enables asynchronously after the link is created; a short wait covers TCG guests.
     private static String awaitState() {
-        String st = read("state");
+        String st = SchedExtSysfs.state();
         for (int i = 0; i < 50 && !"enabled".equals(st); i++) {
             try {
                 Thread.sleep(20);
@@ -153,7 +153,7 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            st = read("state");
+            st = SchedExtSysfs.state();
         }
         return st;
     }
@@ -225,9 +225,9 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
         if (closed) {
             return "detached";
         }
-        String st = read("state");
+        String st = SchedExtSysfs.state();
         VschedIntf.ExitInfo ei = exitInfo();
-        if ("enabled".equals(st) && VschedIntf.VSCHED_OPS_NAME.equals(read("root/ops")) && (ei == null || ei.kind() == 0)) {
+        if ("enabled".equals(st) && VschedIntf.VSCHED_OPS_NAME.equals(SchedExtSysfs.ops()) && (ei == null || ei.kind() == 0)) {
             return null;
         }
         // While the state reads "disabling" the kernel has not yet run ops.exit, which records why
@@ -239,10 +239,10 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            st = read("state");
+            st = SchedExtSysfs.state();
             ei = exitInfo();
         }
-        return "sched_ext state " + st + ", ops '" + read("root/ops") + "'"
+        return "sched_ext state " + st + ", ops '" + SchedExtSysfs.ops() + "'"
                 + (ei == null ? "" : ", exit kind " + ei.kind() + " code " + ei.exitCode() + ": " + ei.reason()
                         + (ei.msg().isEmpty() ? "" : " (" + ei.msg() + ")"));
     }
@@ -286,7 +286,7 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
             }
             ei = exitInfo();
         }
-        return new Snapshot(read("state"), read("root/ops"), out, ei, seq);
+        return new Snapshot(SchedExtSysfs.state(), SchedExtSysfs.ops(), out, ei, seq);
     }
 
     /** Detaches (the kernel falls back to its default scheduler) and unloads. Safe to call twice. */
@@ -299,13 +299,5 @@ public final class SchedExtBackend implements RwcBackend, AutoCloseable {
         ops.close();
         obj.close();
         arena.close();
-    }
-
-    static String read(String name) {
-        try {
-            return Files.readString(SCX.resolve(name)).strip();
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

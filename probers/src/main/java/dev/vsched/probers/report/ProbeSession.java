@@ -1,6 +1,7 @@
 package dev.vsched.probers.report;
 
 import dev.vsched.probers.proc.GuestTopology;
+import dev.vsched.probers.proc.SchedExtSysfs;
 import dev.vsched.probers.proc.ProcStat;
 import dev.vsched.probers.sys.NativeCallException;
 import dev.vsched.probers.timeline.ClassifiedTimeline;
@@ -194,7 +195,7 @@ public final class ProbeSession {
             }
             return new HostInfo(firstLine(Path.of("/proc/sys/kernel/osrelease")),
                     firstLine(Path.of("/proc/sys/kernel/hostname")), online,
-                    Files.isDirectory(Path.of("/sys/kernel/sched_ext")));
+                    SchedExtSysfs.present());
         }
 
         private static String firstLine(Path p) {
