@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vsched.agent.rwc.UsablePlan;
 import dev.vsched.agent.sched.SchedExtBackend;
+import dev.vsched.agent.status.StatusServer;
 import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.vtop.VtopResult;
 import java.time.Duration;
@@ -14,11 +15,10 @@ import java.time.Instant;
 import java.util.OptionalDouble;
 
 /**
- * The agent's status document, schema {@code vsched.status/1} (documented in guest-agent/README.md): mode,
+ * The agent's status document, schema {@value StatusServer#SCHEMA} (documented in guest-agent/README.md): mode,
  * per-vCPU state, topology, RWC plan, and the probe's own CPU cost.
  */
 final class AgentStatus {
-    static final String SCHEMA = "vsched.status/1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private AgentStatus() {
@@ -26,7 +26,7 @@ final class AgentStatus {
 
     static String of(Agent a) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("schema", SCHEMA);
+        root.put("schema", StatusServer.SCHEMA);
         root.put("pid", ProcessHandle.current().pid());
         root.put("mode", a.mode().name().toLowerCase(java.util.Locale.ROOT));
         root.put("started_at", a.started().toString());
