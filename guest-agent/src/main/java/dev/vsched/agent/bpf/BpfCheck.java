@@ -42,7 +42,8 @@ public final class BpfCheck {
     static int run(boolean sched, Path dir, double seconds)
             throws BpfException, java.io.IOException, InterruptedException {
         if (sched && !SchedExtSysfs.present()) {
-            throw new IllegalStateException("this kernel has no sched_ext (" + SchedExtSysfs.ROOT + " missing); use vact");
+            throw new IllegalStateException("this kernel has no sched_ext (" + SchedExtSysfs.ROOT
+                    + " missing); use vact");
         }
         LibBpf.requireLoaded();
         System.out.println("libbpf version=" + LibBpf.version());
@@ -75,11 +76,12 @@ public final class BpfCheck {
             obj.attachAll();  // tracing first: the scheduler starts with live heartbeats
             if (sched) {
                 BpfLink ops = obj.attachStructOps(VschedIntf.VSCHED_OPS_MAP);
-                System.out.printf("attached ops=%s state=%s%n", shown(SchedExtSysfs.ops()), shown(SchedExtSysfs.state()));
+                System.out.printf("attached ops=%s state=%s%n", shown(SchedExtSysfs.ops()),
+                        shown(SchedExtSysfs.state()));
                 long end = System.nanoTime() + (long) (seconds * 1e9);
                 while (System.nanoTime() < end && !ejected) {
                     Thread.sleep(100);
-                    ejected = !"enabled".equals(shown(SchedExtSysfs.state()));
+                    ejected = !"enabled".equals(SchedExtSysfs.state());
                 }
                 System.out.printf("before_detach state=%s ejected=%d%n", shown(SchedExtSysfs.state()), ejected ? 1 : 0);
                 SortedMap<Integer, MemorySegment> stats = obj.map(VschedIntf.VSCHED_MAP_STATS).lookupPerCpu(0, arena);

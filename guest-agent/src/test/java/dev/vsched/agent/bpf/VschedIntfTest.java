@@ -95,14 +95,16 @@ class VschedIntfTest {
 
     @Test
     void statWrittenOutsideTheListIsCaught() throws Exception {
-        List<String> p = mutated("handstat", s -> s.replace("\tVSCHED_STAT_NR,", "\tVSCHED_STAT_NEW,\n\tVSCHED_STAT_NR,"));
+        List<String> p = mutated("handstat",
+                s -> s.replace("\tVSCHED_STAT_NR,", "\tVSCHED_STAT_NEW,\n\tVSCHED_STAT_NR,"));
         assertTrue(p.stream().anyMatch(x -> x.startsWith("VSCHED_STAT_NEW: #define/enumerator")), p.toString());
     }
 
     @Test
     void renamedReorderedOrRedescribedStatIsCaught() throws Exception {
         List<String> p = mutated("statname", s -> s.replace("X(DIRECT, direct,", "X(DIRECT, direct_dispatch,"));
-        assertTrue(p.contains("VSCHED_STAT_DIRECT: name direct_dispatch in VSCHED_STATS, direct in Java"), p.toString());
+        assertTrue(p.contains("VSCHED_STAT_DIRECT: name direct_dispatch in VSCHED_STATS, direct in Java"),
+                p.toString());
 
         p = mutated("statdesc", s -> s.replace("\"IVH scans run\"", "\"IVH scans started\""));
         assertTrue(p.contains("VSCHED_STAT_IVH_SCAN: description 'IVH scans started' in VSCHED_STATS, "
