@@ -3,7 +3,7 @@
 # Build the evaluation disk image vm-images/build/eval-<series>.img (default 7.2):
 # an ext4 root filesystem (no partition table) holding a Debian bookworm minbase
 # system with sysbench, stress-ng and rt-tests (hackbench, cyclictest), a
-# jlink'd Java 25 runtime at /opt/java, /opt/vsched (jar, BPF objects, module),
+# jlink'd Java 25 runtime at /opt/java, /opt/vsched (jar, jvm-flags, BPF objects, module),
 # the kernel's modules, /init (the same protocol as the test initramfs) and
 # /tests (vm-images/guest-tests and vm-images/workloads). Boot it with
 #   run-guest.sh --eval 7.2 sysbench-cpu vsched.seconds=20

@@ -37,7 +37,7 @@ final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print the versioned JSON document (schema vsched.probe/1) instead of text.")
+    @Option(names = "--json", description = "Print the versioned JSON document (schema " + ProbeReport.SCHEMA + ") instead of text.")
     boolean json;
 
     @Option(names = {"-d", "--duration"}, converter = Converters.Duration.class, paramLabel = "TIME",

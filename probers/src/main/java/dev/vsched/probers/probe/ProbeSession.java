@@ -3,6 +3,7 @@ package dev.vsched.probers.probe;
 import dev.vsched.probers.proc.CpuList;
 import dev.vsched.probers.proc.GuestTopology;
 import dev.vsched.probers.proc.ProcStat;
+import dev.vsched.probers.proc.SchedExtSysfs;
 import dev.vsched.probers.report.HostInfo;
 import dev.vsched.probers.report.ProbeOptions;
 import dev.vsched.probers.report.ProbeReport;
@@ -202,7 +203,7 @@ public final class ProbeSession {
         }
         return new HostInfo(firstLine(Path.of("/proc/sys/kernel/osrelease")),
                 firstLine(Path.of("/proc/sys/kernel/hostname")), online,
-                Files.isDirectory(Path.of("/sys/kernel/sched_ext")));
+                SchedExtSysfs.present());
     }
 
     private static String firstLine(Path p) {
