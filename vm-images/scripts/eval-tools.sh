@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what the eval image carries beside its bookworm packages, into
+# vm-images/build/eval-tools/ (eval-image.sh packs it at /opt/eval and links
+# bin/* into /usr/local/bin):
+#   peers/scx_*   the sched_ext example schedulers of the guest kernel's own
+#                 source: Debian sid's linux-source-7.2 of the pinned kernel's
+#                 version, tools/sched_ext, compiled in the toolchain chroot
+#                 against its libbpf (>= 1.7), static. peers/BUILT lists them;
+#                 one that does not compile is left out (peers/FAILED says so),
+#                 but scx_simple and scx_central must build.
+#   bin/rrbench   vm-images/workloads/rrbench/rrbench.c, static
+#   bin/perf      sid's linux-perf of the same version, with the glibc and
+#                 libraries it links under perf/lib (the rootfs is bookworm;
+#                 the wrapper runs perf through its own dynamic loader)
+# Each part has a stamp over its inputs and is rebuilt alone. Downloads are
+# cached in build/debs-eval/ (never committed). Prints the output directory.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SERIES=7.2
+# the schedulers tried, in tools/sched_ext of 7.2 (scx_prev is not there)
+SCHEDS=(scx_simple scx_central scx_flatcg scx_qmap scx_cpu0 scx_pair scx_sdt scx_userland)
+OUT="$BUILD/eval-tools"
+DEBS="$BUILD/debs-eval"
+
+# src_path PATH : PATH (below the repository) as the toolchain sees it
+src_path() {
+	local p
+	p="$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")"
+	[[ $p == "$REPO_P"/* ]] || die "'$1' is not below the repository"
+	printf '/src%s\n' "${p#"$REPO_P"}"
+}
+
+# sid_deb PACKAGE : the cached .deb of PACKAGE=$VER, downloaded on first use
+sid_deb() {
+	local f="$DEBS/${1}_${VER}_"
+	if ! compgen -G "$f*.deb" >/dev/null; then
+		local opts
+		mapfile -t opts < <(sid_apt_opts)
+		sid_apt_update
+		log "downloading $1=$VER from sid"
+		mkdir -p "$DEBS"
+		(cd "$DEBS" && apt-get "${opts[@]}" download -qq "$1=$VER" </dev/null >&2) ||
+			die "cannot download $1=$VER from sid ($MIRROR): sid may have moved past the pinned kernel"
+	fi
+	one_file "$f*.deb"
+}
+
+build_peers() {
+	local deb key stamp="$BUILD/eval-tools-peers.stamp" src scx s built=() failed=()
+	deb="$(sid_deb "linux-source-$SERIES")"
+	key="$(hash_inputs "$0" "$VM_DIR/peers" "$BUILD/toolchain.stamp" "str:$(basename "$deb")" "str:${SCHEDS[*]}")"
+	if stamp_ok "$stamp" "$key" && [[ -s $OUT/peers/BUILT ]]; then
+		return 0
+	fi
+	src="$BUILD/eval-tools-src/linux-source-$VER"
+	if [[ ! -f $src/tools/sched_ext/Makefile ]]; then
+		log "unpacking tools/sched_ext from $(basename "$deb") (decompresses the whole tree: minutes)"
+		rm -rf "$src" "$src.tmp"
+		mkdir -p "$src.tmp"
+		on_exit "rm -rf '$src.tmp'"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+			xz -dc | tar -C "$src.tmp" --strip-components=1 -x --wildcards '*/tools/sched_ext/*' ||
+			die "cannot unpack tools/sched_ext from $deb"
+		mv "$src.tmp" "$src"
+	fi
+	scx="$(src_path "$src/tools/sched_ext")"
+	rm -rf "$OUT/peers" "$stamp"
+	mkdir -p "$OUT/peers" "$BUILD/eval-tools-logs"
+	log "building ${SCHEDS[*]} in the toolchain"
+	for s in "${SCHEDS[@]}"; do
+		if "$VM_SCRIPTS/in-toolchain.sh" make -s -f "$(src_path "$VM_DIR/peers/Makefile")" \
+			SCX="$scx" OUT="$(src_path "$OUT/peers")" "$s" >"$BUILD/eval-tools-logs/$s.log" 2>&1; then
+			built+=("$s")
+		else
+			failed+=("$s")
+			log "$s did not build: $(tail -3 "$BUILD/eval-tools-logs/$s.log" | tr '\n' ' ')"
+		fi
+	done
+	rm -rf "$OUT/peers/obj"
+	printf '%s\n' "${built[@]}" >"$OUT/peers/BUILT"
+	printf '%s\n' "${failed[@]}" >"$OUT/peers/FAILED"
+	for s in scx_simple scx_central; do
+		[[ -x $OUT/peers/$s ]] || die "$s did not build (see $BUILD/eval-tools-logs/$s.log)"
+	done
+	echo "$key" >"$stamp"
+}
+
+build_rrbench() {
+	local key stamp="$BUILD/eval-tools-rrbench.stamp" c="$VM_DIR/workloads/rrbench/rrbench.c"
+	key="$(hash_inputs "$0" "$c" "$BUILD/toolchain.stamp")"
+	if stamp_ok "$stamp" "$key" && [[ -x $OUT/bin/rrbench ]]; then
+		return 0
+	fi
+	mkdir -p "$OUT/bin"
+	"$VM_SCRIPTS/in-toolchain.sh" gcc-16 -O2 -g -Wall -Wextra -Werror -static -pthread \
+		-o "$(src_path "$OUT/bin/rrbench")" "$(src_path "$c")" >&2 || die "rrbench did not build"
+	echo "$key" >"$stamp"
+}
+
+build_perf() {
+	local key stamp="$BUILD/eval-tools-perf.stamp" root lib
+	key="$(hash_inputs "$0" "str:linux-perf=$VER" "str:$MIRROR")"
+	if stamp_ok "$stamp" "$key" && [[ -x $OUT/perf/bin/perf ]]; then
+		return 0
+	fi
+	log "sid chroot with linux-perf=$VER for perf and its libraries (about a minute)"
+	root="$(mktemp -d "$BUILD/.perf-root.XXXXXX")"
+	on_exit "rm -rf '$root'"
+	nice -n 10 mmdebstrap --variant=essential --mode=root \
+		--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Languages "none"' \
+		--dpkgopt='path-exclude=/usr/share/*' --include="linux-perf=$VER" \
+		sid "$root" "$MIRROR" </dev/null >&2 || die "mmdebstrap of sid with linux-perf=$VER failed"
+	rm -rf "$OUT/perf" "$stamp"
+	mkdir -p "$OUT/perf/bin" "$OUT/perf/lib" "$OUT/bin"
+	cp "$root/usr/bin/perf" "$OUT/perf/bin/"
+	# every library ldd resolves, and the dynamic loader itself
+	chroot "$root" ldd /usr/bin/perf | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' |
+		while read -r lib; do
+			cp -L "$root$lib" "$OUT/perf/lib/"
+		done
+	[[ -f $OUT/perf/lib/ld-linux-x86-64.so.2 ]] || die "no dynamic loader found for perf"
+	cat >"$OUT/bin/perf" <<-'EOF'
+		#!/bin/sh
+		# sid's perf with its own glibc and libraries (the eval rootfs is bookworm)
+		exec /opt/eval/perf/lib/ld-linux-x86-64.so.2 --library-path /opt/eval/perf/lib /opt/eval/perf/bin/perf "$@"
+	EOF
+	chmod 755 "$OUT/bin/perf"
+	echo "$key" >"$stamp"
+}
+
+need_root
+need_cmd mmdebstrap dpkg-deb xz tar
+REPO_P="$(cd "$REPO" && pwd -P)"
+"$VM_SCRIPTS/toolchain.sh" >/dev/null
+# the version of the pinned guest kernel's packages, e.g. 7.2.13-1
+VER="$(basename "$(one_file "$(kernel_debs_72)/linux-binary-*.deb")")"
+VER="${VER#*_}"
+VER="${VER%%_*}"
+mkdir -p "$OUT"
+exec 7>"$BUILD/.eval-tools.lock"
+flock 7 || die "cannot lock $BUILD/.eval-tools.lock"
+build_peers
+build_rrbench
+build_perf
+log "eval tools ($VER): peers $(tr '\n' ' ' <"$OUT/peers/BUILT")rrbench perf"
+printf '%s\n' "$OUT"
