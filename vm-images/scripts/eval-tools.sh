@@ -107,21 +107,26 @@ build_perf() {
 	if stamp_ok "$stamp" "$key" && [[ -x $OUT/perf/bin/perf ]]; then
 		return 0
 	fi
-	log "sid chroot with linux-perf=$VER for perf and its libraries (about a minute)"
+	log "linux-perf=$VER and its dependencies from sid, extracted (not installed)"
 	root="$(mktemp -d "$BUILD/.perf-root.XXXXXX")"
 	on_exit "rm -rf '$root'"
-	nice -n 10 mmdebstrap --variant=essential --mode=root \
+	nice -n 10 mmdebstrap --variant=extract --mode=root \
 		--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Languages "none"' \
-		--dpkgopt='path-exclude=/usr/share/*' --include="linux-perf=$VER" \
-		sid "$root" "$MIRROR" </dev/null >&2 || die "mmdebstrap of sid with linux-perf=$VER failed"
+		--include="linux-perf=$VER" sid "$root" "$MIRROR" </dev/null >&2 ||
+		die "mmdebstrap (extract) of sid with linux-perf=$VER failed"
 	rm -rf "$OUT/perf" "$stamp"
 	mkdir -p "$OUT/perf/bin" "$OUT/perf/lib" "$OUT/bin"
 	cp "$root/usr/bin/perf" "$OUT/perf/bin/"
-	# every library ldd resolves, and the dynamic loader itself
-	chroot "$root" ldd /usr/bin/perf | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' |
-		while read -r lib; do
-			cp -L "$root$lib" "$OUT/perf/lib/"
-		done
+	# the libraries sid's own loader resolves for perf, and the loader itself
+	lib="$root/usr/lib/x86_64-linux-gnu"
+	"$lib/ld-linux-x86-64.so.2" --library-path "$lib" --list "$root/usr/bin/perf" >"$root/perf.ldd" ||
+		die "sid's loader cannot resolve perf's libraries: $(cat "$root/perf.ldd")"
+	! grep 'not found' "$root/perf.ldd" || die "perf needs libraries the extract lacks"
+	awk '$2 == "=>" && $3 ~ /^\// { print $3 }' "$root/perf.ldd" | while read -r l; do
+		[[ $l == "$root"/* ]] || die "perf's $l resolved outside the sid extract"
+		cp -L "$l" "$OUT/perf/lib/"
+	done
+	cp -L "$lib/ld-linux-x86-64.so.2" "$OUT/perf/lib/"
 	[[ -f $OUT/perf/lib/ld-linux-x86-64.so.2 ]] || die "no dynamic loader found for perf"
 	cat >"$OUT/bin/perf" <<-'EOF'
 		#!/bin/sh
