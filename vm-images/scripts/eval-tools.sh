@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build what the eval image carries beside its bookworm packages, into
-# vm-images/build/eval-tools/ (eval-image.sh packs it at /opt/eval and links
-# bin/* into /usr/local/bin):
+# vm-images/build/eval-tools/ (eval-image.sh packs it at /opt/eval; the
+# workload scripts put /opt/eval/bin first in their PATH):
 #   peers/scx_*   the sched_ext example schedulers of the guest kernel's own
 #                 source: Debian sid's linux-source-7.2 of the pinned kernel's
 #                 version, tools/sched_ext, compiled in the toolchain chroot

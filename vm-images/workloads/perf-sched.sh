@@ -12,6 +12,7 @@
 # S [sec]"; pipe also "N usecs/op" and "N ops/sec"). rc 0 iff both ran and
 # printed their total time.
 set -u
+PATH=/opt/eval/bin:$PATH # perf, rrbench (eval-tools.sh)
 rc=0
 perf bench sched pipe -l "${VSCHED_PIPE_LOOPS:-20000}" >"$VSCHED_OUT/perf-pipe.txt" 2>&1 || rc=1
 t=""

@@ -9,6 +9,7 @@
 # Output: rrbench.txt (see rrbench.c: "requests count= seconds= rps=",
 # "request_us min= p50= p90= p99= p99.9= max= mean=", "wakeup_us ..."); rc = rrbench's.
 set -u
+PATH=/opt/eval/bin:$PATH # perf, rrbench (eval-tools.sh)
 secs=${VSCHED_SECONDS:-10}
 warm=${VSCHED_WARMUP:-1}
 [ "$secs" -ge 3 ] || warm=${VSCHED_WARMUP:-0}

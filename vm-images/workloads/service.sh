@@ -8,6 +8,7 @@
 # Output: rrbench.txt (the requests, as rrbench.sh) and batch.yaml (stress-ng's
 # metrics of the batch side: bogo-ops-per-second-real-time). rc 0 iff both ran.
 set -u
+PATH=/opt/eval/bin:$PATH # perf, rrbench (eval-tools.sh)
 secs=${VSCHED_SECONDS:-10}
 warm=${VSCHED_WARMUP:-1}
 [ "$secs" -ge 3 ] || warm=${VSCHED_WARMUP:-0}
