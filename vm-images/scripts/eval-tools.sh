@@ -14,7 +14,9 @@
 #                 libraries it links under perf/lib (the rootfs is bookworm;
 #                 the wrapper runs perf through its own dynamic loader)
 # Each part has a stamp over its inputs and is rebuilt alone. Downloads are
-# cached in build/debs-eval/ (never committed). Prints the output directory.
+# cached in build/debs-eval/ (never committed); linux-source-7.2 and linux-perf
+# .debs of the kernel's version in the kernel's .deb directory are used first.
+# Prints the output directory.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,19 +35,31 @@ src_path() {
 	printf '/src%s\n' "${p#"$REPO_P"}"
 }
 
-# sid_deb PACKAGE : the cached .deb of PACKAGE=$VER, downloaded on first use
+# sid_deb PACKAGE : the .deb of PACKAGE at the pinned guest kernel's package
+# version $VER: from the kernel's .deb directory (a pinned copy may sit beside
+# the kernel), else the cache, else downloaded from sid. When sid has moved on
+# from $VER, sid's current PACKAGE is taken instead, with a warning.
 sid_deb() {
-	local f="$DEBS/${1}_${VER}_"
-	if ! compgen -G "$f*.deb" >/dev/null; then
-		local opts
-		mapfile -t opts < <(sid_apt_opts)
-		sid_apt_update
-		log "downloading $1=$VER from sid"
-		mkdir -p "$DEBS"
-		(cd "$DEBS" && apt-get "${opts[@]}" download -qq "$1=$VER" </dev/null >&2) ||
-			die "cannot download $1=$VER from sid ($MIRROR): sid may have moved past the pinned kernel"
+	local f opts
+	for f in "$KDEBS/${1}_${VER}_" "$DEBS/${1}_${VER}_"; do
+		if compgen -G "$f*.deb" >/dev/null; then
+			one_file "$f*.deb"
+			return 0
+		fi
+	done
+	mapfile -t opts < <(sid_apt_opts)
+	sid_apt_update
+	mkdir -p "$DEBS"
+	log "downloading $1=$VER from sid"
+	if (cd "$DEBS" && apt-get "${opts[@]}" download -qq "$1=$VER" </dev/null >&2); then
+		one_file "$DEBS/${1}_${VER}_*.deb"
+		return 0
 	fi
-	one_file "$f*.deb"
+	log "WARNING: sid no longer has $1=$VER, the guest kernel's version: taking sid's current $1"
+	(cd "$DEBS" && apt-get "${opts[@]}" download -qq "$1" </dev/null >&2) ||
+		die "cannot download $1 from sid ($MIRROR)"
+	find "$DEBS" -maxdepth 1 -name "${1}_*.deb" ! -name "${1}_${VER}_*" -printf '%T@ %p\n' |
+		sort -n | tail -1 | cut -d' ' -f2-
 }
 
 build_peers() {
@@ -102,18 +116,19 @@ build_rrbench() {
 }
 
 build_perf() {
-	local key stamp="$BUILD/eval-tools-perf.stamp" root lib
-	key="$(hash_inputs "$0" "str:linux-perf=$VER" "str:$MIRROR")"
+	local key stamp="$BUILD/eval-tools-perf.stamp" root lib deb
+	deb="$(sid_deb linux-perf)"
+	key="$(hash_inputs "$0" "str:$(basename "$deb")" "str:$MIRROR")"
 	if stamp_ok "$stamp" "$key" && [[ -x $OUT/perf/bin/perf ]]; then
 		return 0
 	fi
-	log "linux-perf=$VER and its dependencies from sid, extracted (not installed)"
+	log "$(basename "$deb") and its dependencies from sid, extracted (not installed)"
 	root="$(mktemp -d "$BUILD/.perf-root.XXXXXX")"
 	on_exit "rm -rf '$root'"
 	nice -n 10 mmdebstrap --variant=extract --mode=root \
 		--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Languages "none"' \
-		--include="linux-perf=$VER" sid "$root" "$MIRROR" </dev/null >&2 ||
-		die "mmdebstrap (extract) of sid with linux-perf=$VER failed"
+		--include="$deb" sid "$root" "$MIRROR" </dev/null >&2 ||
+		die "mmdebstrap (extract) of sid with $(basename "$deb") failed"
 	rm -rf "$OUT/perf" "$stamp"
 	mkdir -p "$OUT/perf/bin" "$OUT/perf/lib" "$OUT/bin"
 	cp "$root/usr/bin/perf" "$OUT/perf/bin/"
@@ -145,6 +160,7 @@ REPO_P="$(cd "$REPO" && pwd -P)"
 VER="$(basename "$(one_file "$(kernel_debs_72)/linux-binary-*.deb")")"
 VER="${VER#*_}"
 VER="${VER%%_*}"
+KDEBS="$(kernel_debs_72)"
 mkdir -p "$OUT"
 exec 7>"$BUILD/.eval-tools.lock"
 flock 7 || die "cannot lock $BUILD/.eval-tools.lock"
