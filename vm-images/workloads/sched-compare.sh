@@ -186,8 +186,8 @@ start_arm() {
 	if [ $_ok -ne 0 ]; then
 		{
 			echo "$1 did not attach: state $(state), ops $(ops), process $(kill -0 "$apid" 2>/dev/null && echo running || echo exited)"
-			tail -5 "$2/sched.log" "$2/agent.log" "$2/loader.txt" 2>/dev/null
-			dmesg | grep -i 'sched_ext' | tail -5
+			tail -n 5 "$2/sched.log" "$2/agent.log" "$2/loader.txt" 2>/dev/null
+			dmesg | grep -i 'sched_ext' | tail -n 5
 		} >"$2/attach-error"
 		return 1
 	fi
