@@ -6,7 +6,7 @@
 #   /opt/java       a jlink'd Java 25 runtime with the modules jdeps finds in the jar
 #   /lib...         the glibc (and libbpf) libraries that runtime and the agent load
 #   /opt/vsched     vsched.jar, bpf/*.bpf.o and kmod/vsched.ko when they are built
-#   /tests          vm-images/guest-tests/*.sh
+#   /tests          the guest tests: vm-images/guest-tests, bpf/tests, kmod/tests
 #   /init           vm-images/init/init
 # Rebuilt only when one of those inputs changed.
 # Environment:
@@ -99,8 +99,12 @@ main() {
 		mapfile -t kmods < <(module_closure "$kver" "$mroot" "${names[@]}")
 	fi
 
+	local -a tests
+	local tlist
+	tlist="$(guest_test_files)"
+	mapfile -t tests <<<"$tlist"
 	local out="$BUILD/initramfs-$series.cpio" stamp="$BUILD/initramfs-$series.stamp" key
-	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "$VM_DIR/init" "$VM_DIR/guest-tests" "$busybox" \
+	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "$VM_DIR/init" "${GUEST_TEST_DIRS[@]}" "$busybox" \
 		"$kdir/.stamp" "str:$rt" "${libs[@]}" "${payload[@]}" "str:${VSCHED_GUEST_MODULES:-}")"
 	if [[ -f $out ]] && stamp_ok "$stamp" "$key"; then
 		log "initramfs-$series up to date"
@@ -154,7 +158,7 @@ main() {
 		done
 	fi
 
-	cp "$VM_DIR"/guest-tests/*.sh "$st/tests/"
+	cp "${tests[@]}" "$st/tests/"
 	cp "$VM_DIR/init/init" "$st/init"
 	chmod 755 "$st/init" "$st"/tests/*.sh
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$st/etc/passwd"

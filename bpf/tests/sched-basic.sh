@@ -16,7 +16,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-basic
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 secs=${VSCHED_SCHED_SECS:-300}
 

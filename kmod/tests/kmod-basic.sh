@@ -13,7 +13,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=kmod-basic
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 ko=/opt/vsched/kmod/vsched.ko
 sys=/sys/kernel/vsched

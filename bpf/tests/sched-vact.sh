@@ -13,7 +13,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-vact
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 secs=${VSCHED_VACT_SECS:-3}
 

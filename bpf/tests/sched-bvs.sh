@@ -16,7 +16,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-bvs
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 need_scheduler 3

@@ -29,7 +29,7 @@
 # all checks passed.
 set -u
 TEST=sched-stress
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 ko=/opt/vsched/kmod/vsched.ko
 secs=${VSCHED_STRESS_SECS:-150}
