@@ -24,31 +24,10 @@ need_scheduler 2
 
 # run NAME POLICIES: sets on0 (samples on vCPU 0 out of 20) and the loader's stats
 run() {
-	name=$1
-	log="$out/sched-$name.txt"
-	"$bin/vsched-loader" sched -d 8 -C 0:300 -P "$2" >"$log" 2>&1 &
-	lpid=$!
-	await_enabled $lpid || true
-	check "$name: attached ($(state))" [ "$(state)" = enabled ]
-	taskset -c 0 sh -c 'while :; do :; done' &
-	hog=$!
-	sleep 1
-	taskset -p -c "0-$((n - 1))" $hog >/dev/null
-	sleep 1
-	on0=0
-	for _ in $(seq 1 20); do
-		sleep 0.1
-		[ "$(cut -d' ' -f39 "/proc/$hog/stat")" != 0 ] || on0=$((on0 + 1))
-	done
-	kill $hog
-	wait $hog 2>/dev/null || true
-	check "$name: still enabled ($(state))" [ "$(state)" = enabled ]
-	lrc=0
-	wait $lpid || lrc=$?
-	check "$name: loader rc=$lrc" [ "$lrc" = 0 ]
-	stats=$(grep '^stats ' "$log" || true)
+	run_and_sample "$1" 0 1 20 'while :; do :; done' -d 8 -C 0:300 -P "$2"
+	on0=$hits
+	check "$1: hog sampled $samples/20 times" [ "$samples" = 20 ]
 }
-num() { stat_num "$stats" "$1"; }
 
 run ivh 7
 check "ivh: hog on vCPU 0 in $on0/20 samples (wanted <= 2)" [ "$on0" -le 2 ]

@@ -53,11 +53,7 @@ echo "stress-ng $(stress-ng --version | awk '{ print $3 }') policy_churn=${polic
 
 if [ "$mode" = vsched ]; then
 	# detached by SIGINT below; the duration is only a backstop
-	"$bin/vsched-loader" sched -d $((secs * 4 + 600)) -H "$hid" >"$out/sched.txt" 2>&1 &
-	lpid=$!
-	await_enabled $lpid || true
-	expect state_attached "$(state)" enabled
-	expect root_ops "$(ops)" vsched
+	attach_sched "" "$out/sched.txt" -d $((secs * 4 + 600)) -H "$hid"
 	[ "$(state)" = enabled ] || die "the scheduler did not attach: $(cat "$out/sched.txt")"
 	want="state=enabled ops=vsched loader=yes"
 else
@@ -152,17 +148,9 @@ if [ "$mode" = default ]; then
 	cat "$out/checks.txt"
 	exit $fail
 fi
-lrc=0
-kill -INT $lpid 2>/dev/null
-wait $lpid || lrc=$?
-expect loader_rc "$lrc" 0
-expect state_after "$(state)" disabled
-check_detached "$out/sched.txt"
+detach_sched "" "$out/sched.txt" INT
 exitl=$(grep '^exit ' "$out/sched.txt" || echo "exit line missing")
 echo "loader: $exitl" >>"$out/checks.txt"
-stats=$(grep '^stats ' "$out/sched.txt" || true)
-num() { stat_num "$stats" "$1"; }
-[ -n "$stats" ] || bad "no stats line in sched.txt"
 echo "$stats" >>"$out/checks.txt"
 check "rwc_pinned=$(num rwc_pinned) > 0" [ "$(num rwc_pinned)" -gt 0 ]
 if [ -f "$ko" ]; then

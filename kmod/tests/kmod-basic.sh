@@ -63,15 +63,11 @@ expect preempted_cpu0 "$(cat $sys/cpu0/preempted)" unsupported
 # the BPF side picks the kfuncs up while the module is loaded
 if [ "$kf" = 1 ]; then
 	if [ -x "$bin/vsched-loader" ] && [ -f "$bin/vsched_vact.bpf.o" ]; then
-		# a pinned busy loop per vCPU: idle vCPUs are tickless and report nothing
-		loops=""
-		for c in $(seq 0 $(($(nproc) - 1))); do
-			taskset -c "$c" sh -c 'while :; do :; done' &
-			loops="$loops $!"
-		done
+		# idle vCPUs are tickless and report nothing
+		start_loops pinned
 		check vact_loader "$bin/vsched-loader" vact -d 2 >"$out/vact.txt" 2>&1
-		for p in $loops; do kill "$p"; done
-		for p in $loops; do wait "$p" 2>/dev/null || true; done
+		# shellcheck disable=SC2086 # a pid list
+		stop_tasks $loops
 		k=$(grep -c 'kmod_steal=1' "$out/vact.txt" || true)
 		expect vact_kmod_steal_cpus "$k" "$(nproc)"
 	else
