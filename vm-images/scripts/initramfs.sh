@@ -161,8 +161,10 @@ main() {
 	cp "${tests[@]}" "$st/tests/"
 	cp "$VM_DIR/init/init" "$st/init"
 	chmod 755 "$st/init" "$st"/tests/*.sh
-	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$st/etc/passwd"
-	printf 'root:x:0:\n' >"$st/etc/group"
+	# nobody: the tests' non-root user (kmod-basic: reading root-only files)
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' \
+		>"$st/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
 	printf '127.0.0.1 localhost vsched-guest\n::1 localhost\n' >"$st/etc/hosts"
 
 	(cd "$st" && find . -print0 | LC_ALL=C sort -z |
