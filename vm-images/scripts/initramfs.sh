@@ -117,6 +117,8 @@ main() {
 	st="$(mktemp -d "$BUILD/.initramfs-$series.XXXXXX")"
 	on_exit "rm -rf '$st'"
 	mkdir -p "$st"/{bin,boot,dev,proc,sys,tmp,run,root,etc,tests,opt/vsched,lib/x86_64-linux-gnu,lib64,usr}
+	# the guest's / (mktemp made it 0700: only root could reach /bin)
+	chmod 755 "$st"
 	# where distributions keep it: tests read CONFIG_HZ from it
 	cp "$kdir/config" "$st/boot/config-$kver"
 	mkdir -p "$st"/sys/fs/cgroup "$st"/sys/fs/bpf "$st"/sys/kernel/debug "$st"/sys/kernel/tracing
