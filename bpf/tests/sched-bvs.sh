@@ -24,10 +24,11 @@ need_scheduler 3
 
 # run NAME POLICIES: sets on1 (samples of the waker on vCPU 1 out of 30) and stats
 run() {
+	attach_sched "$1" "$out/sched-$1.txt" -d 7 -C 1:100 -P "$2"
 	# shellcheck disable=SC2016 # expanded by the inner sh
-	run_and_sample "$1" 1 0.3 30 'i=0; while [ $i -lt 400 ]; do sleep 0.01; i=$((i + 1)); done' \
-		-d 7 -C 1:100 -P "$2"
+	sample_task 1 0.3 30 'i=0; while [ $i -lt 400 ]; do sleep 0.01; i=$((i + 1)); done'
 	on1=$hits
+	detach_sched "$1" "$out/sched-$1.txt"
 }
 
 run bvs 7

@@ -24,9 +24,13 @@ need_scheduler 2
 
 # run NAME POLICIES: sets on0 (samples on vCPU 0 out of 20) and the loader's stats
 run() {
-	run_and_sample "$1" 0 1 20 'while :; do :; done' -d 8 -C 0:300 -P "$2"
+	attach_sched "$1" "$out/sched-$1.txt" -d 8 -C 0:300 -P "$2"
+	sample_task 0 1 20 'while :; do :; done'
 	on0=$hits
 	check "$1: hog sampled $samples/20 times" [ "$samples" = 20 ]
+	st=$(state)
+	check "$1: still enabled ($st)" [ "$st" = enabled ]
+	detach_sched "$1" "$out/sched-$1.txt"
 }
 
 run ivh 7

@@ -166,34 +166,18 @@ stop_tasks() {
 	for _t in "$@"; do kill "$_t" 2>/dev/null || true; done
 	for _t in "$@"; do wait "$_t" 2>/dev/null || true; done
 }
-# pin_then_free CPU SECS CMD: sh -c CMD starts pinned to vCPU CPU and after
-# SECS seconds may run on any vCPU (only a policy moves it away); returns SECS
-# seconds later, with its pid in task
-pin_then_free() {
-	taskset -c "$1" sh -c "$3" &
+# sample_task CPU SECS COUNT CMD: where a task goes when it may: sh -c CMD
+# starts pinned to vCPU CPU and after SECS seconds may run on any vCPU (only a
+# policy moves it away); SECS seconds later sample_cpu reads its vCPU COUNT
+# times 0.1 s apart (samples, hits: on CPU); then it is stopped
+sample_task() {
+	taskset -c "$1" sh -c "$4" &
 	task=$!
 	sleep "$2"
 	taskset -p -c "0-$(($(nproc) - 1))" "$task" >/dev/null
 	sleep "$2"
-}
-# run_and_sample NAME CPU SECS COUNT CMD ARGS...: one placement run: the
-# scheduler (attach_sched NAME with ARGS, log sched-NAME.txt) while sh -c CMD
-# starts on vCPU CPU and is freed after SECS s (pin_then_free), sampled COUNT
-# times 0.1 s apart (sample_cpu: samples, hits), then stopped; checks the
-# scheduler is still enabled, then lets the loader run out (detach_sched: stats)
-run_and_sample() {
-	_rs_name=$1
-	_rs_cpu=$2
-	_rs_secs=$3
-	_rs_count=$4
-	_rs_cmd=$5
-	shift 5
-	attach_sched "$_rs_name" "$out/sched-$_rs_name.txt" "$@"
-	pin_then_free "$_rs_cpu" "$_rs_secs" "$_rs_cmd"
-	sample_cpu "$_rs_cpu" "$_rs_count" 0.1 "$task"
+	sample_cpu "$1" "$3" 0.1 "$task"
 	stop_tasks "$task"
-	check "$_rs_name: still enabled ($(state))" [ "$(state)" = enabled ]
-	detach_sched "$_rs_name" "$out/sched-$_rs_name.txt"
 }
 # sample_cpu CPU COUNT SECS PID...: COUNT times, SECS apart, reads the vCPU
 # each PID last ran on (field 39 of /proc/PID/stat; the command, "(sh)", has no
