@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The scheduler under minutes of a stress-ng mix (guest-tests/sched-stress.sh) in the eval image, which
+ * The scheduler under minutes of a stress-ng mix (bpf/tests/sched-stress.sh) in the eval image, which
  * has stress-ng: movable hogs with affinity churn, yield, switch, fork, futex, timer sleeps and pipes,
  * plus work pinned to the vCPU RWC hides and a periodic real-time task on vCPU 0. The kernel must never
  * eject the scheduler.
