@@ -91,6 +91,9 @@ class AgentSchedExtIT extends VmTestSupport {
                     + " is one the host imposed ({0,1} or {2,3})" + context);
         }
         Set<Integer> usable = AgentCpusetIT.cpus(s1.get("rwc").get("applied").asText());
+        // the loops below are judged against this plan: it must be the one in force while they were sampled
+        assertEquals(s1.get("rwc").get("applied").asText(), s2.get("rwc").get("applied").asText(),
+                "the plan did not change between the statuses before and after the samples" + context);
         Set<Integer> hidden = new TreeSet<>(Set.of(0, 1, 2, 3));
         hidden.removeAll(usable);
         assertEquals(4 - stacked.size(), usable.size(), "one vCPU of each stacked group usable: " + usable + context);
