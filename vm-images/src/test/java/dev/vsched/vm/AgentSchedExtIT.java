@@ -147,8 +147,7 @@ class AgentSchedExtIT extends VmTestSupport {
 
     @Test
     void agentDeathAndEjectionLeaveNoHalfState() throws Exception {
-        VmSpec spec = VmSpec.of(IMAGES, "7.2", "agent-schedext-exit", 2, TIMEOUT);
-        VmRun run = GuestRunner.run(spec);
+        VmRun run = SharedBoots.part(SharedBoots.FUNCTIONAL_72, "agent-schedext-exit");
         StringBuilder ctx = new StringBuilder("\n" + run.describe());
         for (String log : List.of("agent-schedext-exit.log", "agent-1.log", "agent-2.log")) {
             ctx.append("\n").append(log).append(":\n").append(run.result().text(log).orElse("(none)"));

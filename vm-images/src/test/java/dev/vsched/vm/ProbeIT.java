@@ -183,8 +183,7 @@ class ProbeIT extends VmTestSupport {
 
     @Test
     void probe61RunsWithoutSchedExt() throws Exception {
-        VmSpec spec = VmSpec.of(IMAGES, "6.1", "probe", 2, TIMEOUT).withParams(Map.of("probe_args", PROBE_ARGS));
-        VmRun run = GuestRunner.run(spec);
+        VmRun run = SharedBoots.part(SharedBoots.FUNCTIONAL_61, "probe");
         ProbeReport r = report(run);
         String context = "\nprobe.err: " + run.result().text("probe.err").orElse("") + "\nreport:\n" + r.pretty();
         assertEquals(0, run.result().rc().getAsInt(), "vsched probe exit code" + context);
