@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code vsched agent} in sched_ext mode in 7.2 guests. With a host layout stacking vCPUs {0,1} and {2,3}
@@ -26,6 +29,8 @@ import org.junit.jupiter.api.Test;
  * oops, so the layout boot keeps to one cycle): kill -9 leaves the kernel on its default scheduler with a
  * running workload completing; an ejected scheduler (SysRq-S) makes the agent fall back to cpusets.
  */
+@Order(10)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ_WRITE)
 class AgentSchedExtIT extends VmTestSupport {
     private static final Duration TIMEOUT = Duration.ofSeconds(600);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -10,9 +10,14 @@ import dev.vsched.probers.sys.Threads;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Functional boots (TCG thread=single): the guests come up as built, and the harness's failure paths. */
+@Order(1)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ)
 class BootIT extends VmTestSupport {
 
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,6 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * placement tests (sched-bvs, sched-ivh) are not part of the suite. The 2-vCPU ones share a boot per
  * kernel with other functional tests ({@link SharedBoots}).
  */
+@Order(2)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ)
 class KernelSideIT extends VmTestSupport {
     private static final Duration TIMEOUT = Duration.ofSeconds(300);
 

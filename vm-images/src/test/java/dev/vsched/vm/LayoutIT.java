@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The harness's shaping itself, measured without the probers: busy loops on every vCPU at once
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * guest runs must reach the host threads and cgroups. One boot serves both tests: the standard layout
  * for {@link #STANDARD_SECONDS}, then the swapped one.
  */
+@Order(10)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ_WRITE)
 class LayoutIT extends VmTestSupport {
     private static final System.Logger LOG = System.getLogger(LayoutIT.class.getName());
 

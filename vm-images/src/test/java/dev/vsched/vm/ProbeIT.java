@@ -12,12 +12,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code vsched probe --json} inside real guests: on 7.2 under the standard host layout (what vTOP
  * and vCAP must find is known from the layout), and on 6.1, which has no sched_ext.
  */
+@Order(10)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ_WRITE)
 class ProbeIT extends VmTestSupport {
     private static final System.Logger LOG = System.getLogger(ProbeIT.class.getName());
 

@@ -9,12 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A real per-thread cpu cgroup on this host (no VM): the quota throttles (the host's schedstat and the group's
  * cpu.stat say so), and close() removes it all.
  */
+@Order(10)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ_WRITE)
 class ThreadCgroupsIT extends VmTestSupport {
 
     /**
