@@ -136,7 +136,8 @@ public final class PingPong implements PairProber {
         long[] rtt = new long[MAX_SAMPLES];
         long count = 0;
         long pingSwitches = 0;
-        if (awaitPonger(line, stop, window)) {
+        boolean started = awaitPonger(line, stop, window);
+        if (started) {
             // Only now may this thread go real-time: before, the ponger may still have been queued on this
             // vCPU, and a SCHED_FIFO spinner would starve it.
             if (realtime) {
@@ -153,6 +154,11 @@ public final class PingPong implements PairProber {
         long switches = pingSwitches + pongSwitches[0];
         if (pongError[0] != null) {
             return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
+        }
+        if (!started) {
+            // The ponger never got pinned and spinning: the guest ran other work on its vCPU. No window
+            // was measured; reading that as "no progress" would call the pair stacked.
+            return PairMeasurement.starvedByGuest(a, b, window);
         }
         int kept = (int) Math.min(count, MAX_SAMPLES);
         if (kept == 0) {

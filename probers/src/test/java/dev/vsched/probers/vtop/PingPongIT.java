@@ -77,7 +77,12 @@ class PingPongIT {
         }
         try {
             PingPong.warmUp(20_000_000L);
+            // The ponger starts at normal priority beside the hog (and whatever else this VM runs): a try
+            // whose ponger the guest did not run in time measured no window, so it is tried again.
             PairMeasurement m = PingPong.measure(0, 1, 20_000_000L, true);
+            for (int i = 0; i < 3 && m.guestSwitches() == PairMeasurement.STARVED; i++) {
+                m = PingPong.measure(0, 1, 20_000_000L, true);
+            }
             assertFalse(m.failed(), String.valueOf(m.error()));
             assertFalse(m.disturbedByGuest(), m.toString());
             assertTrue(m.roundTrips() > 1000, m.toString());

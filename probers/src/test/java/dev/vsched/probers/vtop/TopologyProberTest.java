@@ -173,6 +173,20 @@ class TopologyProberTest {
     }
 
     @Test
+    void aPongerTheGuestNeverRanIsNotStacking() {
+        // On a busy VM the ponger thread may not even get to spin on its vCPU before the window: no round
+        // trip and no switch counted inside a window that never began (seen in PingPongIT at load 16).
+        // 0-1 is starved once, then clean; 2-3 every time.
+        SyntheticVm vm = new SyntheticVm(4)
+                .script(0, 1, n -> n == 0 ? PairMeasurement.starvedByGuest(0, 1, 20_000_000L) : null)
+                .script(2, 3, n -> PairMeasurement.starvedByGuest(2, 3, 20_000_000L));
+        VtopResult r = probe(vm);
+        assertEquals(Relation.SAME_SOCKET, r.relation(0, 1), "clean on the re-check");
+        assertEquals(Relation.UNKNOWN, r.relation(2, 3), "starved every time: unknown, not stacked");
+        assertEquals(1 + TopologyProber.MAX_RECHECKS, vm.windows(2, 3), "re-checked like guest contention");
+    }
+
+    @Test
     void anOfflineVcpuIsReportedAndTheRestCompletes() {
         SyntheticVm vm = new SyntheticVm(4) {
             @Override
