@@ -100,6 +100,8 @@ public final class Compare implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw bad("no experiments file " + e.getFile());
         }
         List<Experiment> chosen = new ArrayList<>();
         if (experiments == null) {
@@ -204,11 +206,22 @@ public final class Compare implements Callable<Integer> {
         return ok ? 0 : 1;
     }
 
-    /** While the guest runs: a progress line on stderr each time the console shows a new run start. */
+    /**
+     * While the guest runs: a progress line on stderr each time the console shows a new run start; a
+     * guest that prints none (a sched-compare.sh older than its progress line) gets a line a minute.
+     */
     private void watch(QemuVm vm, String experiment, int armCount, Duration perRun) throws InterruptedException {
         int seen = 0;
         long firstStart = 0;
+        long t0 = System.nanoTime();
+        long lastBeat = t0;
         while (!vm.exitsWithin(Duration.ofSeconds(5))) {
+            if (seen == 0 && System.nanoTime() - lastBeat > Duration.ofMinutes(1).toNanos()) {
+                lastBeat = System.nanoTime();
+                System.err.println("compare: " + experiment + " running for " + Progress.human(Duration.ofNanos(
+                        lastBeat - t0)) + ", at most " + Progress.human(vm.remaining()) + " left (no run has"
+                        + " started on the console yet)");
+            }
             String console;
             try {
                 console = Files.exists(vm.consoleLog()) ? Files.readString(vm.consoleLog(), StandardCharsets.ISO_8859_1) : "";
