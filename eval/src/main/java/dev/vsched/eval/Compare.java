@@ -176,25 +176,7 @@ public final class Compare implements Callable<Integer> {
                         vm -> watch(vm, e.name(), armCount, perRun));
                 String boot = "Boot took " + run.elapsed().toSeconds() + " s, attempt " + run.attempt() + ", guest rc "
                         + run.result().rc().orElse(-1) + ", " + spec.accelDescription() + ".";
-                try {
-                    GuestRun.Runs runs = GuestRun.read(run.result(), seconds);
-                    int n = arms == null ? Comparison.armsOf(runs.runs()).size() : arms.size();
-                    List<GuestRun> whole = Comparison.wholeRounds(runs.runs(), n);
-                    String failure = runs.startFailure().orElse(null);
-                    if (whole.isEmpty()) {
-                        report.failed(e, (failure != null ? failure : "no whole round of " + n + " arms") + "\n"
-                                + run.describe());
-                        ok = false;
-                    } else {
-                        Comparison c = new Comparison(whole, arms, seed);
-                        report.add(e, boot, c, failure, Report.plots(out, e.name(), c));
-                        ok &= failure == null && run.result().rc().orElse(-1) == 0 && c.runs().size() == runs.runs().size()
-                                && c.rounds() == rounds;
-                    }
-                } catch (IllegalArgumentException ex) {
-                    report.failed(e, ex.getMessage() + "\n" + run.describe());
-                    ok = false;
-                }
+                ok &= read(e, run, boot, report);
             } catch (VmFailure ex) {
                 report.failed(e, ex.getMessage());
                 ok = false;
@@ -204,6 +186,36 @@ public final class Compare implements Callable<Integer> {
         System.out.print(report.markdown());
         System.err.println("compare: report in " + out);
         return ok ? 0 : 1;
+    }
+
+    /**
+     * Adds what one boot gave to the report: the comparison of its whole rounds (with the reason if an
+     * arm did not attach), or why there is none. True if the experiment ran in full.
+     */
+    private boolean read(Experiment e, VmRun run, String boot, Report report) throws IOException {
+        GuestRun.Runs runs;
+        try {
+            runs = GuestRun.read(run.result(), seconds);
+        } catch (IllegalArgumentException ex) {
+            report.failed(e, ex.getMessage() + "\n" + run.describe());
+            return false;
+        }
+        String failure = runs.startFailure().orElse(null);
+        int n = arms == null ? Comparison.armsOf(runs.runs()).size() : arms.size();
+        List<GuestRun> whole = Comparison.wholeRounds(runs.runs(), n);
+        try {
+            if (whole.isEmpty()) {
+                throw new IllegalArgumentException("no whole round of " + n + " arms");
+            }
+            Comparison c = new Comparison(whole, arms, seed);
+            report.add(e, boot, c, failure, Report.plots(out, e.name(), c));
+            return failure == null && run.result().rc().orElse(-1) == 0 && c.runs().size() == runs.runs().size()
+                    && c.rounds() == rounds;
+        } catch (IllegalArgumentException ex) {
+            // the reason an arm did not attach says more than "only the default arm ran"
+            report.failed(e, (failure != null ? failure + "\n" : "") + ex.getMessage() + "\n" + run.describe());
+            return false;
+        }
     }
 
     /**
