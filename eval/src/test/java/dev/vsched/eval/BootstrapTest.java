@@ -29,9 +29,10 @@ class BootstrapTest {
         assertEquals(Math.sqrt(0.99), ci.estimate(), 1e-12);
         assertTrue(ci.lo() > 0.9 && ci.lo() < ci.estimate(), ci.toString());
         assertTrue(ci.hi() < 1.1 && ci.hi() > ci.estimate(), ci.toString());
-        // the sd of the mean log is ln(1.1/0.9)/2/sqrt(20) = 0.0224: the interval is about +-1.96 of that
+        // the sd of the mean log is ln(1.1/0.9)/2/sqrt(20) = 0.0224; the expanded interval for 20 rounds
+        // is +-sqrt(20/19) t(0.975, 19) = +-2.147 of that (the plain percentile one would be +-1.96)
         double halfLog = (Math.log(ci.hi()) - Math.log(ci.lo())) / 2;
-        assertEquals(1.96 * Math.log(1.1 / 0.9) / 2 / Math.sqrt(20), halfLog, 0.006);
+        assertEquals(2.147 * Math.log(1.1 / 0.9) / 2 / Math.sqrt(20), halfLog, 0.003);
         // identical rounds: no spread, the interval is the value
         Interval flat = Bootstrap.ratioInterval(new double[] {1.2, 1.2, 1.2}, 1);
         assertEquals(1.2, flat.lo(), 1e-12);
@@ -69,12 +70,32 @@ class BootstrapTest {
     }
 
     @Test
-    void tooFewRoundsGiveNoInterval() {
+    void tooFewRoundsGiveNoIntervalOrNoVerdict() {
         Interval two = Bootstrap.ratioInterval(new double[] {0.5, 0.6}, 1);
         assertFalse(two.present());
         assertEquals(Math.sqrt(0.3), two.estimate(), 1e-12);
         assertEquals(Verdict.TOO_FEW_ROUNDS, two.verdict(true));
-        assertEquals("too few rounds (2)", two.word("vsched", true));
+        assertEquals("too few rounds (2 < 5)", two.word("vsched", true));
+        // three rounds all below 1: an interval (about their range), but one time in 4 that is chance
+        Interval three = Bootstrap.ratioInterval(new double[] {0.90, 0.93, 0.96}, 1);
+        assertTrue(three.present() && three.hi() < 1, three.toString());
+        assertEquals(0.90, three.lo(), 0.005);
+        assertEquals(0.96, three.hi(), 0.005);
+        assertEquals(Verdict.TOO_FEW_ROUNDS, three.verdict(true));
+        // five such rounds: resolved
+        Interval five = Bootstrap.ratioInterval(new double[] {0.90, 0.93, 0.96, 0.92, 0.95}, 1);
+        assertEquals(Verdict.WORSE, five.verdict(true));
+    }
+
+    @Test
+    void theExpandedTailWidensTheIntervalForFewRounds() {
+        assertEquals(0.975, Bootstrap.normalCdf(1.959964), 1e-6);
+        assertEquals(0.5, Bootstrap.normalCdf(0), 1e-7);
+        assertEquals(0.025, Bootstrap.expandedTail(1000), 0.0005);
+        // 5 rounds: Phi(-sqrt(5/4) 2.776) = Phi(-3.104)
+        assertEquals(0.000955, Bootstrap.expandedTail(5), 0.00002);
+        assertEquals(0.0159, Bootstrap.expandedTail(20), 0.0003);
+        assertTrue(Bootstrap.expandedTail(3) < Bootstrap.expandedTail(5));
     }
 
     @Test

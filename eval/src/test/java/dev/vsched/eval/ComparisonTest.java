@@ -57,9 +57,29 @@ class ComparisonTest {
         // identical rounds: the interval collapses on the ratio and resolves it
         assertEquals(1.1, s.interval().lo(), 1e-9);
         assertEquals(1.1, s.interval().hi(), 1e-9);
-        assertEquals("scx_simple faster", s.word());
-        assertEquals("vsched slower", c.summary(Metric.THROUGHPUT, "vsched").orElseThrow().word());
+        // three rounds: an interval but no verdict
+        assertEquals("too few rounds (3 < 5)", s.word());
         assertEquals(110, c.median(Metric.THROUGHPUT, "scx_simple").orElseThrow(), 1e-9);
+    }
+
+    @Test
+    void fiveRoundsGiveAVerdictPerArm() {
+        List<GuestRun> runs = new java.util.ArrayList<>();
+        double[] vs = {0.90, 0.93, 0.96, 0.92, 0.95};
+        double[] peer = {1.05, 0.95, 1.10, 0.97, 1.02};
+        String[][] order = {{"default", "vsched", "scx_simple"}, {"vsched", "scx_simple", "default"},
+            {"scx_simple", "default", "vsched"}};
+        int n = 0;
+        for (int r = 0; r < 5; r++) {
+            for (String arm : order[r % 3]) {
+                double eps = arm.equals("default") ? 100 : 100 * (arm.equals("vsched") ? vs[r] : peer[r]);
+                runs.add(run(++n, arm, eps, 1));
+            }
+        }
+        Comparison c = new Comparison(runs, List.of("default", "vsched", "scx_simple"), 1);
+        assertEquals("vsched slower", c.summary(Metric.THROUGHPUT, "vsched").orElseThrow().word());
+        assertEquals("not resolved", c.summary(Metric.THROUGHPUT, "scx_simple").orElseThrow().word());
+        assertArrayEquals(peer, c.summary(Metric.THROUGHPUT, "scx_simple").orElseThrow().roundRatios(), 1e-9);
     }
 
     @Test
