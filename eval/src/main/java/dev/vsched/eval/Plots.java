@@ -16,6 +16,7 @@ import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
@@ -97,9 +98,21 @@ final class Plots {
         }
         DefaultIntervalCategoryDataset band = new DefaultIntervalCategoryDataset(arms.toArray(new String[0]), cats, lo, hi);
         CategoryAxis x = new CategoryAxis();
-        NumberAxis y = new NumberAxis("ratio to default");
-        double margin = Math.max(0.02, (max - min) * 0.08);
-        y.setRange(Math.max(0, min - margin), max + margin);
+        ValueAxis y;
+        if (max / min > 3) {
+            // ratios spanning more than 3x: a log axis (base 2), on which 0.5 and 2 lie as far from 1
+            LogAxis log = new LogAxis("ratio to default (log scale)");
+            log.setBase(2);
+            log.setTickUnit(new NumberTickUnit(1));
+            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+            log.setRange(min / 1.25, max * 1.25);
+            y = log;
+        } else {
+            NumberAxis lin = new NumberAxis("ratio to default");
+            double margin = Math.max(0.02, (max - min) * 0.08);
+            lin.setRange(Math.max(0, min - margin), max + margin);
+            y = lin;
+        }
         IntervalBarRenderer r = new IntervalBarRenderer();
         r.setShadowVisible(false);
         r.setDrawBarOutline(false);
@@ -133,7 +146,9 @@ final class Plots {
                 plot, true);
         chart.addSubtitle(new TextTitle(c.rounds() >= Bootstrap.MIN_ROUNDS
                 ? "bar: 95% bootstrap interval over " + c.rounds() + " rounds; black tick: geometric mean of the"
-                        + " per-round ratios. A bar clear of the line at 1 is a resolved difference."
+                        + " per-round ratios. " + (c.rounds() >= Bootstrap.MIN_ROUNDS_VERDICT
+                                ? "A bar clear of the line at 1 is a resolved difference."
+                                : "Under " + Bootstrap.MIN_ROUNDS_VERDICT + " rounds: no verdict.")
                 : "bar: range of the " + c.rounds() + " per-round ratios (too few rounds for an interval);"
                         + " black tick: their geometric mean",
                 new Font(Font.SANS_SERIF, Font.PLAIN, 12)));

@@ -106,6 +106,18 @@ class ReportTest {
     }
 
     @Test
+    void ratiosSpanningMoreThan3xRenderOnALogAxis() throws IOException {
+        // the smoke run's rounds on a loaded host: 12.5, 3.1, 2.9 times default's throughput
+        Comparison c = new Comparison(List.of(ComparisonTest.run(1, "default", 30, 200),
+                ComparisonTest.run(2, "vsched", 374, 15), ComparisonTest.run(3, "vsched", 280, 18),
+                ComparisonTest.run(4, "default", 90, 120), ComparisonTest.run(5, "default", 97, 200),
+                ComparisonTest.run(6, "vsched", 281, 29)));
+        Path dir = Files.createDirectories(SAMPLE.resolve("wide"));
+        Path p = Plots.ratios("unshaped-cpu", c, dir.resolve("wide-ratios.png")).orElseThrow();
+        assertEquals(Plots.WIDTH, ImageIO.read(p.toFile()).getWidth());
+    }
+
+    @Test
     void aCpuWorkloadHasNoCdf() throws IOException {
         GuestResult res = threeArmResult();
         Map<String, byte[]> files = new LinkedHashMap<>(res.files());
