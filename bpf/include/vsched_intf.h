@@ -56,6 +56,11 @@
 /* VSCHED_OBJ_SCHED: ARRAY[1] of vsched_exit_info, BPF -> user (why it stopped) */
 #define VSCHED_MAP_EXIT			"vs_exit"
 
+/* ---- the kernel's sched_ext sysfs files (present only with sched_ext) ---- */
+#define VSCHED_SCX_ROOT			"/sys/kernel/sched_ext"
+#define VSCHED_SCX_STATE		VSCHED_SCX_ROOT "/state"	/* enabled, disabled, ... */
+#define VSCHED_SCX_OPS			VSCHED_SCX_ROOT "/root/ops"	/* the running scheduler's name */
+
 /* ---- kernel module (vsched.ko) ---- */
 #define VSCHED_KMOD_NAME		"vsched"
 #define VSCHED_SYSFS_ROOT		"/sys/kernel/vsched"
@@ -152,7 +157,8 @@ struct vsched_vact_cfg {
  */
 struct vsched_cpu_cfg {
 	__u32 capacity;			/* 0..VSCHED_CAP_SCALE; 0 = unknown (full) */
-	__u32 latency_us;		/* typical inactive period (vACT p90), 0 = unknown */
+	__u32 latency_us;		/* typical inactive period: p95 of those the
+					 * agent's probers measured, 0 = unknown */
 	__u32 flags;			/* VSCHED_CPU_F_* */
 	__u32 group;			/* vTOP group id (stacked vCPUs share one) */
 	__u64 updated_ns;		/* when the probers produced this entry */
@@ -182,22 +188,34 @@ struct vsched_config {
 	__u64 _reserved[4];
 };
 
-/* Counters, PERCPU_ARRAY[1] "vs_stats": index into vsched_stats.cnt */
+/*
+ * Counters, PERCPU_ARRAY[1] "vs_stats": index into vsched_stats.cnt.
+ * The one list of them, in index order: X(ENUM_SUFFIX, name, description).
+ * enum vsched_stat and vsched-loader's names are generated from it; the Java
+ * mirror (VschedIntf.Stat) and bpf/README.md's counter table are checked
+ * against it by guest-agent's VschedIntfTest.  Append only: the index is the
+ * layout.
+ */
+#define VSCHED_STATS(X)								\
+	X(BVS_PICK, bvs_pick, "BVS chose a vCPU for a light wakeup")		\
+	X(BVS_KEEP, bvs_keep, "BVS kept the previous vCPU (hysteresis)")	\
+	X(IVH_MOVE, ivh_move, "IVH moved a heavy task")				\
+	X(IVH_SCAN, ivh_scan, "IVH scans run")					\
+	X(RWC_AVOID, rwc_avoid, "a hidden vCPU was avoided")			\
+	X(RWC_PINNED, rwc_pinned, "a task ran on a hidden vCPU because it must") \
+	X(FALLBACK, fallback, "default path (no better choice)")		\
+	X(DIRECT, direct, "dispatched straight to an idle vCPU")		\
+	X(ENQ_SHARED, enq_shared, "queued on the shared DSQ")			\
+	X(PV_PREEMPT_SKIP, pv_preempt_skip, "a candidate skipped as PV-preempted") \
+	X(WAKE_PREEMPT, wake_preempt, "a light waker preempted a heavier task")
+
+#define VSCHED_STAT_ENUM(N, n, d)	VSCHED_STAT_##N,
 enum vsched_stat {
-	VSCHED_STAT_BVS_PICK = 0,	/* BVS chose a vCPU for a light wakeup */
-	VSCHED_STAT_BVS_KEEP,		/* BVS kept prev (hysteresis) */
-	VSCHED_STAT_IVH_MOVE,		/* IVH moved a heavy task */
-	VSCHED_STAT_IVH_SCAN,		/* IVH scans run */
-	VSCHED_STAT_RWC_AVOID,		/* a hidden vCPU was avoided */
-	VSCHED_STAT_RWC_PINNED,		/* a task ran on a hidden vCPU because it must */
-	VSCHED_STAT_FALLBACK,		/* default path (no better choice) */
-	VSCHED_STAT_DIRECT,		/* dispatched straight to an idle vCPU */
-	VSCHED_STAT_ENQ_SHARED,		/* queued on the shared DSQ */
-	VSCHED_STAT_PV_PREEMPT_SKIP,	/* a candidate skipped as PV-preempted */
-	VSCHED_STAT_WAKE_PREEMPT,	/* a light waker preempted a heavier task */
+	VSCHED_STATS(VSCHED_STAT_ENUM)
 	VSCHED_STAT_NR,
 	VSCHED_STAT_MAX = 16,		/* room reserved in the layout (a power of 2) */
 };
+#undef VSCHED_STAT_ENUM
 
 struct vsched_stats {
 	__u64 cnt[VSCHED_STAT_MAX];

@@ -210,19 +210,12 @@ static void print_prog_stats(struct bpf_object *obj)
 	}
 }
 
+/* the counters' names, from the header's one list of them */
+#define STAT_NAME(N, n, d)	[VSCHED_STAT_##N] = #n,
 static const char *const stat_names[VSCHED_STAT_NR] = {
-	[VSCHED_STAT_BVS_PICK] = "bvs_pick",
-	[VSCHED_STAT_BVS_KEEP] = "bvs_keep",
-	[VSCHED_STAT_IVH_MOVE] = "ivh_move",
-	[VSCHED_STAT_IVH_SCAN] = "ivh_scan",
-	[VSCHED_STAT_RWC_AVOID] = "rwc_avoid",
-	[VSCHED_STAT_RWC_PINNED] = "rwc_pinned",
-	[VSCHED_STAT_FALLBACK] = "fallback",
-	[VSCHED_STAT_DIRECT] = "direct",
-	[VSCHED_STAT_ENQ_SHARED] = "enq_shared",
-	[VSCHED_STAT_PV_PREEMPT_SKIP] = "pv_preempt_skip",
-	[VSCHED_STAT_WAKE_PREEMPT] = "wake_preempt",
+	VSCHED_STATS(STAT_NAME)
 };
+#undef STAT_NAME
 
 static void dump_stats(struct bpf_object *obj)
 {
@@ -339,7 +332,7 @@ static void sleep_watch(double secs, bool sched, bool *ejected)
 
 	while (!stop_req && now_ns() < end) {
 		usleep(100000);
-		if (sched && read_line("/sys/kernel/sched_ext/state", st, sizeof(st)) &&
+		if (sched && read_line(VSCHED_SCX_STATE, st, sizeof(st)) &&
 		    strcmp(st, "enabled") != 0) {
 			*ejected = true;
 			return;
@@ -399,8 +392,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	nr = read_nr_cpu_ids();
 
-	if (sched && access("/sys/kernel/sched_ext/state", R_OK))
-		die("this kernel has no sched_ext (/sys/kernel/sched_ext missing); "
+	if (sched && access(VSCHED_SCX_STATE, R_OK))
+		die("this kernel has no sched_ext (" VSCHED_SCX_ROOT " missing); "
 		    "use 'vact' for the tracing programs alone");
 	obj = bpf_object__open_file(obj_path, NULL);
 	if (!obj)
@@ -457,7 +450,7 @@ int main(int argc, char **argv)
 		if (!ops_link)
 			die("registering the scheduler: %s (is another sched_ext scheduler loaded?)",
 			    strerror(errno));
-		if (read_line("/sys/kernel/sched_ext/root/ops", ops, sizeof(ops)))
+		if (read_line(VSCHED_SCX_OPS, ops, sizeof(ops)))
 			printf("attached ops=%s\n", ops);
 		else
 			printf("attached ops=?\n");
@@ -469,12 +462,12 @@ int main(int argc, char **argv)
 	if (sched) {
 		char st[64] = "?";
 
-		read_line("/sys/kernel/sched_ext/state", st, sizeof(st));
+		read_line(VSCHED_SCX_STATE, st, sizeof(st));
 		printf("before_detach state=%s ejected=%d\n", st, ejected);
 		dump_stats(obj);
 		bpf_link__destroy(ops_link);
 		usleep(200000);
-		if (!read_line("/sys/kernel/sched_ext/state", st, sizeof(st)))
+		if (!read_line(VSCHED_SCX_STATE, st, sizeof(st)))
 			strcpy(st, "?");
 		printf("after_detach state=%s\n", st);
 		dump_exit(obj);

@@ -78,7 +78,7 @@ if [ "$kf" = 1 ]; then
 		bad "vsched-loader or vsched_vact.bpf.o missing"
 	fi
 	# the scheduler's struct_ops programs call the kfuncs too
-	if [ -d /sys/kernel/sched_ext ]; then
+	if [ -d "$scx" ]; then
 		check sched_with_kmod "$bin/vsched-loader" sched -d 2 >"$out/sched.txt" 2>&1
 		check sched_kmod_steal grep -q 'kmod_steal=1' "$out/sched.txt"
 	fi

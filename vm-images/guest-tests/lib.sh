@@ -9,12 +9,24 @@ fail=0
 scx=/sys/kernel/sched_ext
 bin=/opt/vsched/bpf
 run=/run/vsched
-# The JVM as the vsched launcher runs agent and status: C1 only; the agent also
-# with compile thresholds at a tenth. vsched.java_opts= adds JVM options
-# (diagnostics, e.g. -XX:+PrintCompilation).
-JVM="java --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${VSCHED_JAVA_OPTS:-}"
-JAVA="$JVM -jar /opt/vsched/vsched.jar"
-AGENT="$JVM -XX:CompileThresholdScaling=0.1 -jar /opt/vsched/vsched.jar agent"
+# The JVM options of vsched command $1, as the launcher gives them: the lines
+# for $1 and for * of /opt/vsched/jvm-flags (guest-agent/jvm-flags).
+jvm_flags() {
+	[ -r /opt/vsched/jvm-flags ] || echo "$TEST: /opt/vsched/jvm-flags missing (not packed)" >&2
+	while read -r _c _f _; do
+		case "$_c" in
+		"*" | "$1") printf '%s ' "$_f" ;;
+		esac
+	done </opt/vsched/jvm-flags
+}
+# java and its options for vsched command $1, up to the jar; the guest adds
+# -Xshare:auto (the runtime's CDS archive), and vsched.java_opts= more
+# options (diagnostics, e.g. -XX:+PrintCompilation).
+vsched_java() {
+	echo "java $(jvm_flags "$1")-Xshare:auto ${VSCHED_JAVA_OPTS:-} -jar /opt/vsched/vsched.jar"
+}
+JAVA=$(vsched_java status) # the tests run `$JAVA status` only
+AGENT="$(vsched_java agent) agent"
 
 pass() { echo "ok   $*" >>"$out/checks.txt"; }
 bad() { echo "FAIL $*" >>"$out/checks.txt"; fail=1; }

@@ -6,10 +6,13 @@
 # the probe's timeline threads (vCAP/vACT, one spinning on each vCPU) appear
 # and when they are gone, so a host-side test can measure what the host gave
 # each vCPU thread in that window (it ends when the threads do).
+# The JVM runs with probe's options from jvm-flags, as the launcher runs it.
 # rc is java's rc.
+TEST=probe
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # VSCHED_PROBE_ARGS is a list of words on purpose
-java --enable-native-access=ALL-UNNAMED -Xshare:auto -jar /opt/vsched/vsched.jar \
-	probe --json ${VSCHED_PROBE_ARGS:-} >"$VSCHED_OUT/probe.json" 2>"$VSCHED_OUT/probe.err" &
+$(vsched_java probe) probe --json ${VSCHED_PROBE_ARGS:-} >"$VSCHED_OUT/probe.json" 2>"$VSCHED_OUT/probe.err" &
 jpid=$!
 # thread names are cut to 15 characters: "vsched-timeline-<cpu>" reads "vsched-timeline"
 timeline() { grep -qsx 'vsched-timeline' /proc/$jpid/task/*/comm; }

@@ -91,9 +91,9 @@ bash -c '
 	t=0
 	while kill -0 "$3" 2>/dev/null || kill -0 "$4" 2>/dev/null || kill -0 "$5" 2>/dev/null; do
 		read -r up _ </proc/uptime
-		read -r st </sys/kernel/sched_ext/state
+		read -r st <"$7/state"
 		ops=none
-		[ -r /sys/kernel/sched_ext/root/ops ] && read -r ops </sys/kernel/sched_ext/root/ops
+		[ -r "$7/root/ops" ] && read -r ops <"$7/root/ops"
 		alive=yes
 		kill -0 "$2" 2>/dev/null || alive=no
 		read -r l1 l2 l3 _ </proc/loadavg
@@ -101,7 +101,7 @@ bash -c '
 		read -r -t 1 -u 3 _
 		t=$((t + 1))
 		[ $t -lt "$6" ] || break
-	done' sampler "$out/.tick" $lpid $s1 $s2 $s3 $((secs + 120)) >"$out/samples.txt"
+	done' sampler "$out/.tick" $lpid $s1 $s2 $s3 $((secs + 120)) "$scx" >"$out/samples.txt"
 r1=0 r2=0 r3=0
 wait $s1 || r1=$?
 wait $s2 || r2=$?

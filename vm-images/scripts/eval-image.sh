@@ -3,7 +3,8 @@
 # Build the evaluation disk image vm-images/build/eval-<series>.img (default 7.2):
 # an ext4 root filesystem (no partition table) holding a Debian bookworm minbase
 # system with sysbench, stress-ng and rt-tests (hackbench, cyclictest), a
-# jlink'd Java 25 runtime at /opt/java, /opt/vsched (jar, BPF objects, module),
+# jlink'd Java 25 runtime at /opt/java, /opt/vsched (jar, jvm-flags, BPF objects, module),
+# /opt/eval with VSCHED_EVAL_TOOLS=1 (eval-tools.sh: peer sched_ext schedulers, rrbench, sid's perf),
 # the kernel's modules, /init (the same protocol as the test initramfs) and
 # /tests (vm-images/guest-tests and vm-images/workloads). Boot it with
 #   run-guest.sh --eval 7.2 sysbench-cpu vsched.seconds=20
@@ -30,6 +31,13 @@ main() {
 	[[ -f $kdir/version ]] || die "kernel $series not unpacked: run vm-images/scripts/kernels.sh $series"
 	need_root
 	need_cmd mmdebstrap mke2fs tar sha256sum
+	# Peer schedulers, rrbench and sid's perf (eval-tools.sh) go to /opt/eval only for
+	# eval/compare (VSCHED_EVAL_TOOLS=1): building them downloads and unpacks the
+	# 164 MB linux-source, which the VM tests' boots of this image do not need.
+	local tools="" with_tools=${VSCHED_EVAL_TOOLS:-0}
+	if [[ $with_tools == 1 ]]; then
+		tools="$("$VM_SCRIPTS/eval-tools.sh")"
+	fi
 	build_lock
 	local kver jar mods rt
 	kver="$(cat "$kdir/version")"
@@ -65,7 +73,7 @@ main() {
 	local -a payload
 	mapfile -t payload < <(payload_files "$series" "$jar")
 	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "str:$rootfs" "$VM_DIR/init" "$VM_DIR/guest-tests" \
-		"$VM_DIR/workloads" "str:$rt" "$kdir/.stamp" "${payload[@]}")"
+		"$VM_DIR/workloads" "str:$rt" "$kdir/.stamp" "${payload[@]}" "str:tools=$with_tools" ${tools:+"$tools"})"
 	if [[ -f $img ]] && stamp_ok "$stamp" "$key"; then
 		log "eval-$series.img up to date"
 		printf '%s\n' "$img"
@@ -81,6 +89,9 @@ main() {
 	cp -a "$rt" "$root/opt/java"
 	ln -sf /opt/java/bin/java "$root/usr/local/bin/java"
 	install_payload "$root" "${payload[@]}"
+	if [[ -n $tools ]]; then
+		cp -a "$tools" "$root/opt/eval"
+	fi
 	mkdir -p "$root/usr/lib/modules"
 	cp -a "$kdir/modules/$kver" "$root/usr/lib/modules/"
 	mkdir -p "$root/boot"

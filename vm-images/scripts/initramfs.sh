@@ -5,7 +5,7 @@
 #   /bin            busybox-static and its applets
 #   /opt/java       a jlink'd Java 25 runtime with the modules jdeps finds in the jar
 #   /lib...         the glibc (and libbpf) libraries that runtime and the agent load
-#   /opt/vsched     vsched.jar, bpf/*.bpf.o and kmod/vsched.ko when they are built
+#   /opt/vsched     vsched.jar, jvm-flags, bpf/*.bpf.o and kmod/vsched.ko when built
 #   /tests          vm-images/guest-tests/*.sh
 #   /init           vm-images/init/init
 # Rebuilt only when one of those inputs changed.

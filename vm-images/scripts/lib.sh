@@ -247,11 +247,12 @@ vsched_jar() {
 	printf '%s\n' "$jar"
 }
 
-# payload_files SERIES JAR : what goes to /opt/vsched in a guest: the jar,
-# bpf/build/*.bpf.o and bpf/build/vsched-loader (static), and
-# kmod/build/SERIES/vsched.ko, those when they are built.
+# payload_files SERIES JAR : what goes to /opt/vsched in a guest: the jar, the
+# JVM options its commands run with (guest-agent/jvm-flags, read by
+# guest-tests/lib.sh), bpf/build/*.bpf.o and bpf/build/vsched-loader (static),
+# and kmod/build/SERIES/vsched.ko, those when they are built.
 payload_files() {
-	printf '%s\n' "$2"
+	printf '%s\n' "$2" "$REPO/guest-agent/jvm-flags"
 	compgen -G "$REPO/bpf/build/*.bpf.o" | LC_ALL=C sort || true
 	[[ ! -x $REPO/bpf/build/vsched-loader ]] || printf '%s\n' "$REPO/bpf/build/vsched-loader"
 	[[ ! -f $REPO/kmod/build/$1/vsched.ko ]] || printf '%s\n' "$REPO/kmod/build/$1/vsched.ko"
@@ -266,6 +267,7 @@ install_payload() {
 		case "$f" in
 		*.bpf.o | */vsched-loader) mkdir -p "$dest/bpf" && cp "$f" "$dest/bpf/" ;;
 		*.ko) mkdir -p "$dest/kmod" && cp "$f" "$dest/kmod/vsched.ko" ;;
+		*/jvm-flags) cp "$f" "$dest/jvm-flags" ;;
 		*) cp "$f" "$dest/vsched.jar" ;;
 		esac
 	done

@@ -1,5 +1,6 @@
 package dev.vsched.agent;
 
+import dev.vsched.probers.Durations;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -13,8 +14,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The agent's configuration: a Java properties file ({@code key = value}, {@code #} comments). Every key
@@ -183,8 +182,6 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
     }
 
     private record Values(Map<String, String> given, String source) {
-        private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|ms|s|m|h)");
-
         String raw(String key) {
             return given.getOrDefault(key, DEFAULTS.get(key));
         }
@@ -194,23 +191,16 @@ public record AgentConfig(long probePeriodNs, long probeWindowNs, long calibrati
         }
 
         long duration(String key, long min, long max) {
-            Matcher m = DURATION.matcher(raw(key).strip().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
+            long ns;
+            try {
+                ns = Durations.parseNs(raw(key));
+            } catch (IllegalArgumentException e) {
                 throw bad(key, "expected a duration such as 500ms, 2s, 1m");
             }
-            double scale = switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
-            double ns = Double.parseDouble(m.group(1)) * scale;
             if (ns < min || ns > max) {
                 throw bad(key, "out of range [" + min / 1e6 + " ms, " + max / 1e9 + " s]");
             }
-            return Math.round(ns);
+            return ns;
         }
 
         int integer(String key, int min, int max) {

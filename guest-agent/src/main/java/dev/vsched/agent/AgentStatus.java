@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vsched.agent.backend.Backend;
 import dev.vsched.agent.backend.Round;
 import dev.vsched.agent.rwc.UsablePlan;
+import dev.vsched.agent.status.StatusServer;
 import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.vtop.VtopResult;
 import java.time.Duration;
@@ -16,11 +17,10 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * The agent's status document, schema {@code vsched.status/1} (documented in guest-agent/README.md): mode,
+ * The agent's status document, schema {@value StatusServer#SCHEMA} (documented in guest-agent/README.md): mode,
  * per-vCPU state, topology, RWC plan, and the probe's own CPU cost.
  */
 final class AgentStatus {
-    static final String SCHEMA = "vsched.status/1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private AgentStatus() {
@@ -35,7 +35,7 @@ final class AgentStatus {
         Backend backend = view.backend();
         Round r = view.round();
         ObjectNode root = JSON.createObjectNode();
-        root.put("schema", SCHEMA);
+        root.put("schema", StatusServer.SCHEMA);
         root.put("pid", info.pid());
         root.put("mode", backend.mode().name().toLowerCase(java.util.Locale.ROOT));
         root.put("started_at", info.started().toString());

@@ -1,5 +1,6 @@
 package dev.vsched.cli;
 
+import dev.vsched.probers.Durations;
 import dev.vsched.probers.proc.CpuList;
 import dev.vsched.probers.report.ProbeOptions;
 import java.util.ArrayList;
@@ -8,8 +9,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -18,29 +17,15 @@ final class Converters {
     private Converters() {
     }
 
-    /** {@code 2s}, {@code 1500ms}, {@code 0.5s}, {@code 1m}; returns nanoseconds. */
+    /** {@code 2s}, {@code 1500ms}, {@code 0.5s}, {@code 1m}, as {@link Durations} reads them; nanoseconds. */
     static final class Duration implements ITypeConverter<Long> {
-        private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|ms|s|m)");
-
         @Override
         public Long convert(String value) {
-            Matcher m = FORM.matcher(value.strip().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new TypeConversionException("'" + value + "' is not a duration (use e.g. 2s, 1500ms, 1m)");
+            try {
+                return Durations.parseNs(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
-            double n = Double.parseDouble(m.group(1));
-            double scale = switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                default -> 60e9;
-            };
-            double ns = n * scale;
-            if (ns > Long.MAX_VALUE / 2) {
-                throw new TypeConversionException("duration '" + value + "' is too long");
-            }
-            return Math.round(ns);
         }
     }
 

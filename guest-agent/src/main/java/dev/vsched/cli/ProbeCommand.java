@@ -1,10 +1,10 @@
 package dev.vsched.cli;
 
+import dev.vsched.probers.probe.ProbeSession;
 import dev.vsched.probers.proc.GuestTopology;
 import dev.vsched.probers.report.JsonReport;
 import dev.vsched.probers.report.ProbeOptions;
 import dev.vsched.probers.report.ProbeReport;
-import dev.vsched.probers.report.ProbeSession;
 import dev.vsched.probers.report.TextReport;
 import dev.vsched.probers.timeline.VcpuTimeline;
 import java.io.IOException;
@@ -37,7 +37,7 @@ final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print the versioned JSON document (schema vsched.probe/1) instead of text.")
+    @Option(names = "--json", description = "Print the versioned JSON document (schema " + ProbeReport.SCHEMA + ") instead of text.")
     boolean json;
 
     @Option(names = {"-d", "--duration"}, converter = Converters.Duration.class, paramLabel = "TIME",

@@ -22,7 +22,7 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print the agent's status document (schema vsched.status/1).")
+    @Option(names = "--json", description = "Print the agent's status document (schema " + StatusServer.SCHEMA + ").")
     boolean json;
 
     @Option(names = "--run-dir", paramLabel = "DIR", description = "The agent's run directory (default: /run/vsched).")

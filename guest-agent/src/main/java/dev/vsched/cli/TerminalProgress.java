@@ -1,6 +1,6 @@
 package dev.vsched.cli;
 
-import dev.vsched.probers.report.ProbeSession;
+import dev.vsched.probers.probe.ProbeSession;
 import java.io.PrintStream;
 import java.util.Locale;
 

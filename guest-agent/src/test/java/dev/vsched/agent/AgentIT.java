@@ -125,6 +125,7 @@ class AgentIT {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "RWC needs two vCPUs to leave one out");
         Process a = agent();
         JsonNode s = awaitStatus(a, AgentIT::narrowed);
+        assertEquals(StatusServer.SCHEMA, s.get("schema").asText());
         assertEquals("cpuset", s.get("mode").asText());
         assertEquals(Runtime.getRuntime().availableProcessors(), s.get("vcpus").size());
         JsonNode probed = awaitStatus(a, x -> !"not probed yet".equals(x.get("topology").get("state").asText()));

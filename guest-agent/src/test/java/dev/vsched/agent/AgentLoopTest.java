@@ -12,6 +12,7 @@ import dev.vsched.agent.backend.Backend;
 import dev.vsched.agent.backend.Mode;
 import dev.vsched.agent.backend.ProbeOnlyBackend;
 import dev.vsched.agent.backend.Round;
+import dev.vsched.agent.status.StatusServer;
 import dev.vsched.probers.continuous.ContinuousProber;
 import dev.vsched.probers.stats.LatencySummary;
 import dev.vsched.probers.timeline.GapThreshold;
@@ -152,7 +153,7 @@ class AgentLoopTest {
         loop.handle(snapshot(7, Map.of(0, vcpu(0, 640, 1_000_000))));
         AgentStatus.Info info = new AgentStatus.Info(42, Instant.now(), List.of(0, 1), true, List.of());
         JsonNode doc = new ObjectMapper().readTree(AgentStatus.render(info, loop.view(), 0));
-        assertEquals(AgentStatus.SCHEMA, doc.get("schema").asText());
+        assertEquals(StatusServer.SCHEMA, doc.get("schema").asText());
         assertEquals("sched_ext", doc.get("mode").asText());
         assertEquals(7, doc.get("round").asLong());
         assertEquals("0-1", doc.at("/rwc/usable").asText());

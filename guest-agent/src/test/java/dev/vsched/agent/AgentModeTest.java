@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.vsched.agent.backend.Mode;
-import dev.vsched.agent.bpf.SchedExtSysfs;
+import dev.vsched.probers.proc.SchedExtSysfs;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vsched.probers.report.ProbeReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class ProbeCommandTest {
         Run r = run("probe", "--json", "--duration", "200ms");
         assertEquals(ExitCodes.OK, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
-        assertEquals("vsched.probe/1", j.get("schema").asText());
+        assertEquals(ProbeReport.SCHEMA, j.get("schema").asText());
         int online = Runtime.getRuntime().availableProcessors();
         assertEquals(online, j.get("vcpus").size());
         for (JsonNode v : j.get("vcpus")) {

@@ -9,12 +9,13 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Read-only view of a {@code vsched probe --json} report (schema {@code vsched.probe/1}), with the
+ * Read-only view of a {@code vsched probe --json} report (schema {@value #SCHEMA}), with the
  * accessors the VM tests and the ground-truth table need. Missing members read as empty, not zero.
  */
 public record ProbeReport(JsonNode root) {
 
-    public static final String SCHEMA = "vsched.probe/1";
+    /** The probers' schema tag: the one the CLI writes. */
+    public static final String SCHEMA = dev.vsched.probers.report.ProbeReport.SCHEMA;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Parses and checks the schema tag; errors quote the start of what was received. */

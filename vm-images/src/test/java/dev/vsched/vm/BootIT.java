@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vsched.probers.proc.SchedExtSysfs;
 import dev.vsched.probers.sys.NativeCallException;
 import dev.vsched.probers.sys.Threads;
 import java.time.Duration;
@@ -20,7 +21,7 @@ class BootIT extends VmTestSupport {
         VmRun run = GuestRunner.runPassing(VmSpec.of(IMAGES, "7.2", "boot-check", 2, BOOT_TIMEOUT));
         Map<String, String> boot = keyValues(run, "boot.txt");
         assertEquals(IMAGES.kernelVersion("7.2"), boot.get("uname_r"), run.describe());
-        assertEquals("yes", boot.get("sched_ext"), "/sys/kernel/sched_ext missing on 7.2\n" + run.describe());
+        assertEquals("yes", boot.get("sched_ext"), SchedExtSysfs.ROOT + " missing on 7.2\n" + run.describe());
         assertEquals("disabled", boot.get("sched_ext_state"), "no BPF scheduler should be attached at boot");
         assertEquals("2", boot.get("nproc"));
         assertTrue(boot.get("cmdline").contains("vsched.test=boot-check"), boot.get("cmdline"));

@@ -47,7 +47,7 @@ class ProbeReportTest {
         String m = assertThrows(IllegalArgumentException.class, () -> ProbeReport.parse("Exception in thread")).getMessage();
         assertTrue(m.contains("not JSON") && m.contains("Exception in thread"), m);
         m = assertThrows(IllegalArgumentException.class, () -> ProbeReport.parse("{\"hello\":\"25\"}")).getMessage();
-        assertTrue(m.contains("schema ''") && m.contains("vsched.probe/1"), m);
+        assertTrue(m.contains("schema ''") && m.contains(ProbeReport.SCHEMA), m);
         assertThrows(IllegalArgumentException.class, () -> ProbeReport.parse("[1,2]"));
         assertThrows(IllegalArgumentException.class, () -> ProbeReport.parse(""));
     }

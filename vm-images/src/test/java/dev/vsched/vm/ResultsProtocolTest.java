@@ -33,8 +33,9 @@ class ResultsProtocolTest {
         for (int i = 0; i < binary.length; i++) {
             binary[i] = (byte) i;
         }
+        String json = "{\"schema\":\"" + ProbeReport.SCHEMA + "\"}";
         String raw = "VSCHED BEGIN probe\n"
-                + "VSCHED FILE probe.json\n" + b64("{\"schema\":\"vsched.probe/1\"}") + "\nVSCHED ENDFILE probe.json\n"
+                + "VSCHED FILE probe.json\n" + b64(json) + "\nVSCHED ENDFILE probe.json\n"
                 + "VSCHED FILE sub/blob.bin\n" + wrapped(binary) + "VSCHED ENDFILE sub/blob.bin\n"
                 + "VSCHED END probe rc=1\n";
         GuestResult r = ResultsProtocol.parse(raw);
@@ -42,7 +43,7 @@ class ResultsProtocolTest {
         assertFalse(r.passed(), "rc=1 is not a pass");
         assertEquals("probe", r.testName());
         assertEquals(1, r.rc().getAsInt());
-        assertEquals("{\"schema\":\"vsched.probe/1\"}", r.text("probe.json").orElseThrow());
+        assertEquals(json, r.text("probe.json").orElseThrow());
         assertArrayEquals(binary, r.file("sub/blob.bin").orElseThrow());
     }
 

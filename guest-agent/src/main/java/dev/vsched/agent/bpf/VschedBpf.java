@@ -1,5 +1,6 @@
 package dev.vsched.agent.bpf;
 
+import dev.vsched.probers.proc.SchedExtSysfs;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

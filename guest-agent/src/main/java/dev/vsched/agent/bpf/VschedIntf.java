@@ -3,6 +3,7 @@ package dev.vsched.agent.bpf;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 
+import dev.vsched.probers.proc.SchedExtSysfs;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SequenceLayout;
@@ -42,6 +43,11 @@ public final class VschedIntf {
     public static final String VSCHED_MAP_STATS = "vs_stats";
     public static final String VSCHED_MAP_EXIT = "vs_exit";
 
+    // ---- the kernel's sched_ext files: SchedExtSysfs names them, these are the header's twins ----
+    public static final String VSCHED_SCX_ROOT = SchedExtSysfs.ROOT.toString();
+    public static final String VSCHED_SCX_STATE = SchedExtSysfs.STATE.toString();
+    public static final String VSCHED_SCX_OPS = SchedExtSysfs.OPS.toString();
+
     // ---- kernel module ----
     public static final String VSCHED_KMOD_NAME = "vsched";
     public static final String VSCHED_SYSFS_ROOT = "/sys/kernel/vsched";
@@ -71,10 +77,30 @@ public final class VschedIntf {
     public static final int VSCHED_VACT_PV_PREEMPTED = 1 << 0;
     public static final int VSCHED_VACT_PV_SUPPORTED = 1 << 1;
 
-    /** enum vsched_stat: index into vsched_stats.cnt. */
+    /** enum vsched_stat: index into vsched_stats.cnt, in the order and words of the header's VSCHED_STATS list. */
     public enum Stat {
-        BVS_PICK, BVS_KEEP, IVH_MOVE, IVH_SCAN, RWC_AVOID, RWC_PINNED, FALLBACK, DIRECT, ENQ_SHARED,
-        PV_PREEMPT_SKIP, WAKE_PREEMPT;
+        BVS_PICK("BVS chose a vCPU for a light wakeup"),
+        BVS_KEEP("BVS kept the previous vCPU (hysteresis)"),
+        IVH_MOVE("IVH moved a heavy task"),
+        IVH_SCAN("IVH scans run"),
+        RWC_AVOID("a hidden vCPU was avoided"),
+        RWC_PINNED("a task ran on a hidden vCPU because it must"),
+        FALLBACK("default path (no better choice)"),
+        DIRECT("dispatched straight to an idle vCPU"),
+        ENQ_SHARED("queued on the shared DSQ"),
+        PV_PREEMPT_SKIP("a candidate skipped as PV-preempted"),
+        WAKE_PREEMPT("a light waker preempted a heavier task");
+
+        private final String description;
+
+        Stat(String description) {
+            this.description = description;
+        }
+
+        /** What the counter counts, as the header's VSCHED_STATS list says. */
+        public String description() {
+            return description;
+        }
 
         /** The C enumerator, e.g. VSCHED_STAT_BVS_PICK. */
         public String cName() {

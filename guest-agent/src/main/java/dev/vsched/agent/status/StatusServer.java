@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusServer implements AutoCloseable {
     public static final String SOCKET = "agent.sock";
+    /** The schema tag of the document served (AgentStatus renders it); a format change bumps it. */
+    public static final String SCHEMA = "vsched.status/1";
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
 
     private final Path path;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vsched.probers.proc.CpuList;
+import dev.vsched.probers.proc.SchedExtSysfs;
 import dev.vsched.probers.sys.Threads;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -238,7 +239,7 @@ class BpfObjectIT {
             }
         }
         Path sched = built.resolve(VschedIntf.VSCHED_OBJ_SCHED);
-        if (Files.isRegularFile(sched) && !Files.exists(Path.of("/sys/kernel/sched_ext"))) {
+        if (Files.isRegularFile(sched) && !SchedExtSysfs.present()) {
             // what the agent meets if it picks the scheduler on a kernel without sched_ext: a clean refusal
             Map<Integer, String> fdsBefore = BpfFds.open();
             try (BpfObject obj = BpfObject.open(sched)) {
@@ -257,7 +258,7 @@ class BpfObjectIT {
         Map<Integer, String> fdsBefore = BpfFds.open();
         assertEquals(0, BpfCheck.run(false, dir, 0.3));
         assertEquals(fdsBefore, BpfFds.open());
-        if (!Files.exists(Path.of("/sys/kernel/sched_ext"))) {
+        if (!SchedExtSysfs.present()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> BpfCheck.run(true, dir, 0.1));
             assertTrue(e.getMessage().contains("no sched_ext"), e.getMessage());
         }

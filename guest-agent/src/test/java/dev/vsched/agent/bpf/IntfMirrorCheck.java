@@ -23,26 +23,36 @@ import java.util.regex.Pattern;
 /**
  * Compares {@link VschedIntf} with a copy of vsched_intf.h: parses the header text for its defines, structs
  * (field names in order) and enum, has gcc print what the compiler makes of each (offsetof, sizeof, element
- * type, constant values), and lists every disagreement with the Java mirror.
+ * type, constant values, and each entry of the VSCHED_STATS counter list), and lists every disagreement with
+ * the Java mirror.
  */
 final class IntfMirrorCheck {
-    /** Parsed from the header text. */
+    /**
+     * Parsed from the header text; {@code enumerators} are those written out in enum vsched_stat (the
+     * counters themselves come from the VSCHED_STATS list, which only the compiler expands).
+     */
     record Header(Set<String> defines, Map<String, List<String>> structs, Set<String> arrays,
             List<String> enumerators) {
+    }
+
+    /** One VSCHED_STATS entry as the compiler expanded it. */
+    record CStat(String cName, long value, String key, String description) {
     }
 
     record CField(long offset, long size, String elemType, long count) {
     }
 
-    /** What gcc reported. */
+    /** What gcc reported; {@code stats} is empty when the header has no VSCHED_STATS list. */
     record Compiled(Map<String, Long> structSizes, Map<String, CField> fields, Map<String, String> constKinds,
-            Map<String, String> constValues) {
+            Map<String, String> constValues, List<CStat> stats) {
     }
 
     private static final Pattern DEFINE = Pattern.compile("(?m)^\\s*#\\s*define\\s+(VSCHED_\\w+)(\\()?");
     private static final Pattern STRUCT = Pattern.compile("struct\\s+(vsched_\\w+)\\s*\\{(.*?)\\}\\s*;", Pattern.DOTALL);
     private static final Pattern FIELD = Pattern.compile("^\\s*([\\w ]+?)\\s+(\\w+)\\s*(\\[[^\\]]+\\])?\\s*$");
     private static final Pattern ENUM = Pattern.compile("enum\\s+vsched_stat\\s*\\{(.*?)\\}\\s*;", Pattern.DOTALL);
+    /** The X-macro's expansion inside the enum, and preprocessor lines, are no enumerators of their own. */
+    private static final Pattern NOT_ENUMERATOR = Pattern.compile("(?m)VSCHED_STATS\\s*\\(\\s*\\w+\\s*\\)|^\\s*#.*$");
 
     static String stripComments(String c) {
         return c.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");
@@ -81,7 +91,7 @@ final class IntfMirrorCheck {
         List<String> enumerators = new ArrayList<>();
         m = ENUM.matcher(code);
         if (m.find()) {
-            for (String e : m.group(1).split(",")) {
+            for (String e : NOT_ENUMERATOR.matcher(m.group(1)).replaceAll(" ").split(",")) {
                 if (!e.isBlank()) {
                     enumerators.add(e.strip().split("\\s*=")[0].strip());
                 }
@@ -103,8 +113,14 @@ final class IntfMirrorCheck {
                 static void p_str(const char *n, const char *v, const char *k) { printf("define %s %s %s\\n", n, k, v); }
                 static void p_num(const char *n, long long v, const char *k) { printf("define %s %s %lld\\n", n, k, v); }
                 #define DEF(N) _Generic((N), char *: p_str, const char *: p_str, default: p_num)(#N, N, TYPE_OF(N))
+                #ifdef VSCHED_STATS
+                #define STAT(N, n, d) printf("stat VSCHED_STAT_%s %lld %s %s\\n", #N, (long long)VSCHED_STAT_##N, #n, d);
+                #endif
                 int main(void)
                 {
+                #ifdef VSCHED_STATS
+                \tVSCHED_STATS(STAT)
+                #endif
                 """);
         for (Map.Entry<String, List<String>> s : h.structs().entrySet()) {
             String st = s.getKey();
@@ -136,9 +152,16 @@ final class IntfMirrorCheck {
         Map<String, CField> fields = new LinkedHashMap<>();
         Map<String, String> kinds = new LinkedHashMap<>();
         Map<String, String> values = new LinkedHashMap<>();
+        List<CStat> stats = new ArrayList<>();
         for (String line : out) {
             String[] w = line.split(" ", 4);
             switch (w[0]) {
+                case "stat" -> {
+                    String[] r = line.split(" ", 5);
+                    stats.add(new CStat(r[1], Long.parseLong(r[2]), r[3], r[4]));
+                    kinds.put(r[1], "enum");
+                    values.put(r[1], r[2]);
+                }
                 case "sizeof" -> sizes.put(w[1], Long.parseLong(w[2]));
                 case "field" -> {
                     String[] r = w[3].split(" ");
@@ -156,7 +179,7 @@ final class IntfMirrorCheck {
                 default -> throw new AssertionError("unexpected output line '" + line + "'");
             }
         }
-        return new Compiled(sizes, fields, kinds, values);
+        return new Compiled(sizes, fields, kinds, values, stats);
     }
 
     /** Every disagreement between the Java mirror and the header at {@code header}; empty when they agree. */
@@ -223,8 +246,11 @@ final class IntfMirrorCheck {
 
         // constants: every object-like #define VSCHED_* and every enumerator has a Java twin of equal value
         Map<String, Object> java = javaConstants();
+        List<String> cEnum = new ArrayList<>();  // enum vsched_stat in C order: the list's entries, then the rest
+        c.stats().forEach(st -> cEnum.add(st.cName()));
+        cEnum.addAll(h.enumerators());
         Set<String> cNames = new LinkedHashSet<>(h.defines());
-        cNames.addAll(h.enumerators());
+        cNames.addAll(cEnum);
         Map<String, Integer> statValues = new LinkedHashMap<>();
         for (VschedIntf.Stat st : VschedIntf.Stat.values()) {
             statValues.put(st.cName(), st.ordinal());
@@ -255,8 +281,62 @@ final class IntfMirrorCheck {
         List<String> enumJava = new ArrayList<>(statValues.keySet());
         enumJava.add("VSCHED_STAT_NR");
         enumJava.add("VSCHED_STAT_MAX");
-        if (!enumJava.equals(h.enumerators())) {
-            bad.add("enum vsched_stat: header " + h.enumerators() + ", Java " + enumJava);
+        if (!enumJava.equals(cEnum)) {
+            bad.add("enum vsched_stat: header " + cEnum + ", Java " + enumJava);
+        }
+
+        // the counter list: each entry's loader name and description, as the Java twin has them
+        if (c.stats().isEmpty()) {
+            bad.add("VSCHED_STATS: the header has no counter list (Java has " + VschedIntf.Stat.values().length + ")");
+        }
+        for (CStat cs : c.stats()) {
+            VschedIntf.Stat js = null;
+            for (VschedIntf.Stat st : VschedIntf.Stat.values()) {
+                if (st.cName().equals(cs.cName())) {
+                    js = st;
+                }
+            }
+            if (js == null) {
+                continue;  // reported above as an enumerator without a Java counterpart
+            }
+            if (!js.key().equals(cs.key())) {
+                bad.add(cs.cName() + ": name " + cs.key() + " in VSCHED_STATS, " + js.key() + " in Java");
+            }
+            if (!js.description().equals(cs.description())) {
+                bad.add(cs.cName() + ": description '" + cs.description() + "' in VSCHED_STATS, '"
+                        + js.description() + "' in Java");
+            }
+        }
+        return bad;
+    }
+
+    private static final Pattern COUNTER_ROW = Pattern.compile("^\\|\\s*`(\\w+)`\\s*\\|\\s*(.*?)\\s*\\|\\s*$");
+
+    /**
+     * Every disagreement between the "## Counters" table of a README (rows {@code | `name` | description |})
+     * and the header's VSCHED_STATS list: the same counters, in the same order, with the same words.
+     */
+    static List<String> readmeCounterProblems(String readme, List<CStat> stats) {
+        List<String> bad = new ArrayList<>();
+        int start = readme.indexOf("\n## Counters\n");
+        if (start < 0) {
+            bad.add("README has no '## Counters' section");
+            return bad;
+        }
+        int end = readme.indexOf("\n## ", start + 1);
+        List<String> rows = new ArrayList<>();
+        for (String line : readme.substring(start, end < 0 ? readme.length() : end).split("\n")) {
+            Matcher m = COUNTER_ROW.matcher(line);
+            if (m.matches()) {
+                rows.add(m.group(1) + ": " + m.group(2));
+            }
+        }
+        List<String> header = new ArrayList<>();
+        for (CStat st : stats) {
+            header.add(st.key() + ": " + st.description());
+        }
+        if (!rows.equals(header)) {
+            bad.add("README counter table " + rows + " differs from VSCHED_STATS " + header);
         }
         return bad;
     }

@@ -36,7 +36,10 @@ class VschedIntfTest {
         assertFalse(h.defines().contains("VSCHED_STATIC_ASSERT"), "function-like macros are not constants");
         assertEquals(22, h.structs().get("vsched_vact_cpu").size());
         assertTrue(h.arrays().contains("vsched_vact_cpu.hist"));
-        assertEquals(VschedIntf.VSCHED_STAT_NR + 2, h.enumerators().size());
+        // the counters come from the VSCHED_STATS list; only NR and MAX are written out in the enum
+        assertEquals(List.of("VSCHED_STAT_NR", "VSCHED_STAT_MAX"), h.enumerators());
+        assertEquals(VschedIntf.VSCHED_STAT_NR,
+                IntfMirrorCheck.compile(HEADER, "vsched_intf_stats").stats().size());
     }
 
     @Test
@@ -83,10 +86,64 @@ class VschedIntfTest {
 
     @Test
     void newStatWithoutJavaTwinIsCaught() throws Exception {
-        List<String> p = mutated("newstat", s -> s.replace("\tVSCHED_STAT_NR,", "\tVSCHED_STAT_NEW,\n\tVSCHED_STAT_NR,"));
+        List<String> p = mutated("newstat", s -> s.replace("heavier task\")\n",
+                "heavier task\")\t\\\n\tX(NEW, new_one, \"something new\")\n"));
         assertTrue(p.stream().anyMatch(x -> x.startsWith("VSCHED_STAT_NEW: #define/enumerator")), p.toString());
         int n = VschedIntf.Stat.values().length;
         assertTrue(p.contains("VSCHED_STAT_NR: enum " + (n + 1) + " in C, " + n + " in Java"), p.toString());
+    }
+
+    @Test
+    void statWrittenOutsideTheListIsCaught() throws Exception {
+        List<String> p = mutated("handstat",
+                s -> s.replace("\tVSCHED_STAT_NR,", "\tVSCHED_STAT_NEW,\n\tVSCHED_STAT_NR,"));
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("VSCHED_STAT_NEW: #define/enumerator")), p.toString());
+    }
+
+    @Test
+    void renamedReorderedOrRedescribedStatIsCaught() throws Exception {
+        List<String> p = mutated("statname", s -> s.replace("X(DIRECT, direct,", "X(DIRECT, direct_dispatch,"));
+        assertTrue(p.contains("VSCHED_STAT_DIRECT: name direct_dispatch in VSCHED_STATS, direct in Java"),
+                p.toString());
+
+        p = mutated("statdesc", s -> s.replace("\"IVH scans run\"", "\"IVH scans started\""));
+        assertTrue(p.contains("VSCHED_STAT_IVH_SCAN: description 'IVH scans started' in VSCHED_STATS, "
+                + "'IVH scans run' in Java"), p.toString());
+
+        // IVH_MOVE moved to the end of the list
+        String move = "\tX(IVH_MOVE, ivh_move, \"IVH moved a heavy task\")\t\t\t\t\\\n";
+        p = mutated("statorder", s -> s.replace(move, "").replace("heavier task\")\n",
+                "heavier task\") \\\n\tX(IVH_MOVE, ivh_move, \"IVH moved a heavy task\")\n"));
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("enum vsched_stat: header [VSCHED_STAT_BVS_PICK, "
+                + "VSCHED_STAT_BVS_KEEP, VSCHED_STAT_IVH_SCAN")), p.toString());
+        assertTrue(p.contains("VSCHED_STAT_IVH_MOVE: enum 10 in C, 2 in Java"), p.toString());
+    }
+
+    @Test
+    void missingStatListIsCaught() throws Exception {
+        List<String> p = mutated("nolist", s -> s.replace("\tVSCHED_STATS(VSCHED_STAT_ENUM)\n", "")
+                .replace("#define VSCHED_STATS(X)", "#define VSCHED_STATS_GONE(X)"));
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("VSCHED_STATS: the header has no counter list")),
+                p.toString());
+    }
+
+    @Test
+    void bpfReadmeCounterTableIsTheList() throws Exception {
+        Path readme = CProgram.repoRoot().resolve("bpf/README.md");
+        List<IntfMirrorCheck.CStat> stats = IntfMirrorCheck.compile(HEADER, "vsched_intf_readme").stats();
+        String text = Files.readString(readme);
+        assertEquals(List.of(), IntfMirrorCheck.readmeCounterProblems(text, stats), readme.toString());
+
+        // the check can fail: a reworded, a missing and an extra row
+        String reworded = text.replace("| IVH scans run |", "| IVH scans |");
+        assertFalse(reworded.equals(text));
+        assertEquals(1, IntfMirrorCheck.readmeCounterProblems(reworded, stats).size());
+        String missing = text.replace("| `direct` | dispatched straight to an idle vCPU |\n", "");
+        assertFalse(missing.equals(text));
+        assertEquals(1, IntfMirrorCheck.readmeCounterProblems(missing, stats).size());
+        String extra = text.replace("|---|---|\n", "|---|---|\n| `old_one` | gone |\n");
+        assertFalse(extra.equals(text));
+        assertEquals(1, IntfMirrorCheck.readmeCounterProblems(extra, stats).size());
     }
 
     @Test

@@ -5,20 +5,13 @@ import dev.vsched.probers.stats.LatencySummary;
 import dev.vsched.probers.sys.LibC;
 import dev.vsched.probers.sys.NativeCallException;
 import dev.vsched.probers.sys.Threads;
-import dev.vsched.probers.timeline.ClassifiedTimeline;
 import dev.vsched.probers.timeline.GapThreshold;
 import dev.vsched.probers.timeline.TimelineSample;
 import dev.vsched.probers.timeline.VcpuTimeline;
-import dev.vsched.probers.vcap.CapacityModel;
-import dev.vsched.probers.vcap.CapacitySmoother;
-import dev.vsched.probers.vcap.VcapResult;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +25,9 @@ import java.util.function.Consumer;
  * and every {@link Config#calibrateEvery} rounds (as the original's heavier pass every few rounds), run at
  * normal priority so that even a fully busy VM yields a threshold. There the probe thread shares its vCPU
  * and most of a window's gaps are guest switches, so a vCPU keeps calibrating every round, its windows
- * pooled, until they hold enough gaps.
- * Capacities are smoothed with an EMA; the vCPU latency distribution covers the last rounds.
+ * pooled ({@link CalibrationPool}), until they hold enough gaps.
+ * This class runs the threads and the cadence; a {@link RoundAssembler} turns each round's windows into
+ * the snapshot (capacities smoothed with an EMA, the vCPU latency distribution over the last rounds).
  * SCHED_IDLE means a busy vCPU starves its probe thread rather than the VM's work: such a round yields no
  * sample for that vCPU and the previous estimate stands (or, with paravirtual steal, steal is used).
  * A vCPU that goes offline is reported unavailable and re-tried every round.
@@ -123,47 +117,29 @@ public final class ContinuousProber implements AutoCloseable {
                            long cadenceNs, String lastChange) {
     }
 
+    /** Once per pinning: long enough for the JIT to compile the timeline loop. */
     static final long CALIBRATION_NS = 50_000_000L;
 
     private final Config config;
     private final Consumer<Snapshot> listener;
-    private final BlockingQueue<Result> results;
+    private final BlockingQueue<WindowResult> results;
     private final List<Thread> workers = new ArrayList<>();
     private final Thread coordinator;
-    /** Per vCPU, the last rounds classified (re-classified only when the threshold changes). */
-    private final Map<Integer, Deque<ClassifiedTimeline>> history = new HashMap<>();
-    /** Scratch for the latency summaries: publish runs on the coordinator only. */
-    private final org.HdrHistogram.Histogram inactiveScratch = ClassifiedTimeline.newHostGapHistogram();
-    private final CapacitySmoother smoother = new CapacitySmoother();
-    private final Map<Integer, VcpuState> last = new TreeMap<>();
+    /** Used by the coordinator only. */
+    private final RoundAssembler assembler;
     private final long epoch;
-    private final SteadyCadence cadence;
     /** Periods between rounds now: set by the coordinator after each round, read by all at a round's start. */
     private volatile int stride = 1;
     private volatile boolean running = true;
     private volatile Snapshot latest;
-
-    /**
-     * Per vCPU, its latest calibration window and as many earlier ones as it takes to give the threshold
-     * {@link GapThreshold#MIN_GAPS} gaps (a busy vCPU's windows are mostly guest switches), at most
-     * {@link #POOLED_WINDOWS}.
-     */
-    private final Map<Integer, Deque<TimelineSample>> calibration = new HashMap<>();
-
-    /** Calibration windows of one vCPU pooled at most. */
-    static final int POOLED_WINDOWS = 16;
-
-    private record Result(long round, int cpu, TimelineSample sample, String error, boolean calibrating) {
-    }
 
     public ContinuousProber(Config config, Consumer<Snapshot> listener) {
         this.config = config;
         this.listener = listener;
         this.results = new ArrayBlockingQueue<>(config.cpus().size() * 4);
         this.epoch = System.nanoTime() + config.periodNs() / 4;
-        this.cadence = new SteadyCadence(config.steadyStride());
+        this.assembler = new RoundAssembler(config);
         for (int cpu : config.cpus()) {
-            history.put(cpu, new ArrayDeque<>());
             workers.add(Thread.ofPlatform().daemon().name("vsched-vcap-" + cpu).unstarted(() -> work(cpu)));
         }
         coordinator = Thread.ofPlatform().daemon().name("vsched-vcap-coord").unstarted(this::coordinate);
@@ -246,7 +222,7 @@ public final class ContinuousProber implements AutoCloseable {
                 calibrated = false;
                 pooledGaps = 0;
             }
-            results.offer(new Result(round, cpu, sample, error, calibrating));
+            results.offer(new WindowResult(round, cpu, sample, error, calibrating));
             // A starved SCHED_IDLE thread may overrun: skip to the next round that is still ahead.
             long now = System.nanoTime();
             round = Math.max(round + 1, (now - epoch) / config.periodNs() + 1);
@@ -276,13 +252,13 @@ public final class ContinuousProber implements AutoCloseable {
                 round++;
                 continue;
             }
-            Map<Integer, Result> got = new HashMap<>();
+            Map<Integer, WindowResult> got = new HashMap<>();
             while (got.size() < config.cpus().size()) {
                 long wait = deadline - System.nanoTime();
                 if (wait <= 0) {
                     break;
                 }
-                Result r;
+                WindowResult r;
                 try {
                     r = results.poll(wait, TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
@@ -293,108 +269,20 @@ public final class ContinuousProber implements AutoCloseable {
                 }
                 if (r.round() >= round) {
                     got.put(r.cpu(), r);
-                } else if (r.calibrating() && r.error() == null) {
-                    // Late (a starved SCHED_IDLE thread), but its gaps still calibrate the threshold.
-                    pool(r.cpu(), r.sample().trimmed());
+                } else {
+                    // Late: a starved SCHED_IDLE thread.
+                    assembler.late(r);
                 }
             }
             ProcStat after = ProcStat.readOrNull();
             long afterAt = System.nanoTime();
-            publish(round, got, stealFractions(before, after, afterAt - beforeAt));
+            Snapshot s = assembler.assemble(round, afterAt, got, stealFractions(before, after, afterAt - beforeAt));
+            stride = (int) (s.cadenceNs() / config.periodNs());
+            latest = s;
+            listener.accept(s);
             before = after;
             beforeAt = afterAt;
             round = Math.max(round + 1, (System.nanoTime() - epoch) / config.periodNs());
-        }
-    }
-
-    private void publish(long round, Map<Integer, Result> got, Map<Integer, Double> steal) {
-        List<TimelineSample> fresh = new ArrayList<>();
-        for (Result r : got.values()) {
-            if (r.sample() != null && r.error() == null) {
-                TimelineSample sample = r.sample().trimmed();
-                fresh.add(sample);
-                if (r.calibrating()) {
-                    pool(r.cpu(), sample);
-                }
-            }
-        }
-        // Until a calibration window has come in, the short windows themselves are the only evidence.
-        GapThreshold threshold = GapThreshold.derive(calibration.isEmpty() ? fresh
-                : calibration.values().stream().flatMap(Deque::stream).toList());
-        Map<Integer, ClassifiedTimeline> classified = new HashMap<>();
-        for (TimelineSample sample : fresh) {
-            ClassifiedTimeline c = ClassifiedTimeline.classify(sample, threshold);
-            classified.put(sample.cpu(), c);
-            Deque<ClassifiedTimeline> h = history.get(sample.cpu());
-            h.addLast(c);
-            while (h.size() > config.historyRounds()) {
-                h.removeFirst();
-            }
-        }
-        Map<Integer, VcapResult> caps = new HashMap<>();
-        for (VcapResult c : CapacityModel.compute(List.copyOf(classified.values()), steal)) {
-            caps.put(c.cpu(), c);
-        }
-        for (int cpu : config.cpus()) {
-            Result r = got.get(cpu);
-            VcpuState prev = last.get(cpu);
-            if (r != null && r.error() != null) {
-                smoother.forget(cpu);
-                history.get(cpu).clear();
-                calibration.remove(cpu);
-                last.put(cpu, new VcpuState(cpu, false, r.error(), true, 0, 0, 0, 0, 0, LatencySummary.EMPTY));
-            } else if (caps.containsKey(cpu)) {
-                VcapResult c = caps.get(cpu);
-                ClassifiedTimeline t = classified.get(cpu);
-                last.put(cpu, new VcpuState(cpu, true, null, true, c.capacity(), smoother.update(c), c.timeshare(),
-                        c.speed(), t.activeFraction(), inactiveOverHistory(cpu, threshold)));
-            } else if (prev != null) {
-                last.put(cpu, new VcpuState(cpu, prev.available(), prev.error(), false, prev.capacity(),
-                        prev.smoothedCapacity(), prev.timeshare(), prev.speed(), prev.activeFraction(),
-                        prev.inactive()));
-            }
-        }
-        Map<Integer, VcpuState> states = Map.copyOf(last);
-        int next = cadence.observe(states, threshold.measured());
-        stride = next;
-        Snapshot s = new Snapshot(round, System.nanoTime(), threshold, states, next * config.periodNs(),
-                cadence.lastChange());
-        latest = s;
-        listener.accept(s);
-    }
-
-    /**
-     * The vCPU latency distribution over the recent rounds: one short window alone says little. Each round
-     * is classified once, and again only when the threshold moved (a new calibration window).
-     */
-    private LatencySummary inactiveOverHistory(int cpu, GapThreshold threshold) {
-        Deque<ClassifiedTimeline> h = history.get(cpu);
-        if (h.stream().anyMatch(c -> !c.threshold().equals(threshold))) {
-            List<ClassifiedTimeline> again = h.stream().map(c -> c.threshold().equals(threshold) ? c
-                    : ClassifiedTimeline.classify(c.sample(), threshold)).toList();
-            h.clear();
-            h.addAll(again);
-        }
-        inactiveScratch.reset();
-        long total = 0;
-        for (ClassifiedTimeline c : h) {
-            c.recordHostGaps(inactiveScratch);
-            total += c.hostGapNs();
-        }
-        return LatencySummary.of(inactiveScratch, total);
-    }
-
-    private void pool(int cpu, TimelineSample sample) {
-        pool(calibration.computeIfAbsent(cpu, c -> new ArrayDeque<>()), sample);
-    }
-
-    /** Adds a vCPU's calibration window and drops the earlier ones the later ones no longer need. */
-    static void pool(Deque<TimelineSample> windows, TimelineSample sample) {
-        windows.addLast(sample);
-        int gaps = windows.stream().mapToInt(TimelineSample::hostOrNoiseGapCount).sum();
-        while (windows.size() > POOLED_WINDOWS
-                || windows.size() > 1 && gaps - windows.peekFirst().hostOrNoiseGapCount() >= GapThreshold.MIN_GAPS) {
-            gaps -= windows.removeFirst().hostOrNoiseGapCount();
         }
     }
 
@@ -408,7 +296,6 @@ public final class ContinuousProber implements AutoCloseable {
         }
         return out;
     }
-
 
     private boolean sleepUntil(long deadline) {
         while (running) {

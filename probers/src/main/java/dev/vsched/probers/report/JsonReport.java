@@ -13,7 +13,7 @@ import dev.vsched.probers.vtop.VtopResult;
 import java.util.Optional;
 
 /**
- * Renders a {@link ProbeReport} as the versioned {@code vsched.probe/1} JSON document described in
+ * Renders a {@link ProbeReport} as the versioned {@value ProbeReport#SCHEMA} JSON document described in
  * guest-agent/README.md. The tree is built field by field so the schema is visible here and no Java
  * rename changes it by accident.
  */

@@ -18,8 +18,6 @@ public record ProbeOptions(List<Integer> cpus, Set<Prober> probers, long duratio
                            VcpuTimeline.Mode mode) {
     public static final long DEFAULT_DURATION_NS = 1_500_000_000L;
     public static final long DEFAULT_PAIR_WINDOW_NS = 20_000_000L;
-    /** When only vTOP runs, a short timeline pass still calibrates the stacked threshold. */
-    public static final long CALIBRATION_DURATION_NS = 200_000_000L;
     public static final long MIN_DURATION_NS = 50_000_000L;
     public static final long MAX_DURATION_NS = 3_600_000_000_000L;
 
@@ -52,10 +50,5 @@ public record ProbeOptions(List<Integer> cpus, Set<Prober> probers, long duratio
 
     public boolean runs(Prober p) {
         return probers.contains(p);
-    }
-
-    /** True if the timeline phase measures (rather than only calibrates). */
-    public boolean measuresTimeline() {
-        return runs(Prober.VCAP) || runs(Prober.VACT);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param unavailable vCPUs that could not be probed (fully or partly), with the reason
  * @param verdict     plain-language findings, most important first
  */
-public record ProbeReport(String schema, Instant generatedAt, ProbeSession.HostInfo host, ProbeOptions options,
+public record ProbeReport(String schema, Instant generatedAt, HostInfo host, ProbeOptions options,
                           GapThreshold gapThreshold, List<VcapResult> vcap, List<VactResult> vact, VtopResult vtop,
                           Map<Integer, String> unavailable, List<String> verdict) {
     /** Version of the JSON schema; bump on any incompatible change (see guest-agent/README.md). */

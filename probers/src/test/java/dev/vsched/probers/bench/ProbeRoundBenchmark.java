@@ -1,8 +1,8 @@
 package dev.vsched.probers.bench;
 
+import dev.vsched.probers.probe.ProbeSession;
 import dev.vsched.probers.report.ProbeOptions;
 import dev.vsched.probers.report.ProbeReport;
-import dev.vsched.probers.report.ProbeSession;
 import dev.vsched.probers.timeline.VcpuTimeline;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -54,7 +54,7 @@ class ReportTest {
                         new VtopResult.Mismatch(2, 3, Relation.STACKED, Relation.SAME_SOCKET)),
                 "full", 6, 120_000_000L, List.of());
         ProbeReport r = new ProbeReport(ProbeReport.SCHEMA, Instant.parse("2026-11-22T06:00:00Z"),
-                new ProbeSession.HostInfo("7.2.13+deb14-cloud-amd64", "guest", List.of(0, 1, 2, 3), true), options,
+                new HostInfo("7.2.13+deb14-cloud-amd64", "guest", List.of(0, 1, 2, 3), true), options,
                 new GapThreshold(28_000, 60_000, 0, 56_000), vcap, vact, vtop, unavailable, List.of());
         return r.withVerdict(Verdict.of(r));
     }
@@ -80,6 +80,7 @@ class ReportTest {
         Map<Integer, String> gone = new LinkedHashMap<>();
         gone.put(3, "lost");
         JsonNode j = new ObjectMapper().readTree(JsonReport.render(sample(gone)));
+        // the schema's one spelling in a test: a changed tag is a format change and must be deliberate
         assertEquals("vsched.probe/1", j.get("schema").asText());
         assertTrue(j.get("host").get("sched_ext").asBoolean());
         assertEquals(4, j.get("vcpus").size());
