@@ -202,20 +202,30 @@ public final class Compare implements Callable<Integer> {
         }
         String failure = runs.startFailure().orElse(null);
         int n = arms == null ? Comparison.armsOf(runs.runs()).size() : arms.size();
-        List<GuestRun> whole = Comparison.wholeRounds(runs.runs(), n);
-        try {
-            if (whole.isEmpty()) {
-                throw new IllegalArgumentException("no whole round of " + n + " arms");
+        boolean ok = failure == null && run.result().rc().orElse(-1) == 0;
+        // a guest running several workloads (run.txt names each run's): one section per workload
+        for (Map.Entry<String, List<GuestRun>> w : Comparison.byWorkload(runs.runs()).entrySet()) {
+            Experiment part = w.getKey() == null ? e : new Experiment(e.name() + "/" + w.getKey(), e.what(),
+                    e.layout(), List.of(w.getKey()), e.threads(), e.params(), e.timeoutSeconds(), e.quick());
+            List<GuestRun> whole = Comparison.wholeRounds(w.getValue(), n);
+            try {
+                if (whole.isEmpty()) {
+                    throw new IllegalArgumentException("no whole round of " + n + " arms");
+                }
+                Comparison c = new Comparison(whole, arms, seed);
+                report.add(part, boot, c, failure, Report.plots(out, part.name().replace('/', '-'), c));
+                ok &= c.runs().size() == w.getValue().size() && c.rounds() == rounds;
+            } catch (IllegalArgumentException ex) {
+                // the reason an arm did not attach says more than "only the default arm ran"
+                report.failed(part, (failure != null ? failure + "\n" : "") + ex.getMessage() + "\n" + run.describe());
+                ok = false;
             }
-            Comparison c = new Comparison(whole, arms, seed);
-            report.add(e, boot, c, failure, Report.plots(out, e.name(), c));
-            return failure == null && run.result().rc().orElse(-1) == 0 && c.runs().size() == runs.runs().size()
-                    && c.rounds() == rounds;
-        } catch (IllegalArgumentException ex) {
-            // the reason an arm did not attach says more than "only the default arm ran"
-            report.failed(e, (failure != null ? failure + "\n" : "") + ex.getMessage() + "\n" + run.describe());
-            return false;
         }
+        if (runs.runs().isEmpty()) {
+            report.failed(e, (failure != null ? failure : "the guest listed no run") + "\n" + run.describe());
+            ok = false;
+        }
+        return ok;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Function;
@@ -17,9 +18,10 @@ public final class Comparison {
 
     /** What is compared; ratios are arm / default, so above 1 is better for throughput only. */
     public enum Metric {
-        THROUGHPUT("sysbench events/s", "throughput", true, r -> OptionalDouble.of(r.sysbench().eventsPerSecond())),
-        EVENT_P95_MS("sysbench event latency p95 (ms)", "event p95", false,
-                r -> OptionalDouble.of(r.sysbench().latencyP95Ms())),
+        THROUGHPUT("sysbench events/s", "throughput", true, r -> r.sysbench() == null ? OptionalDouble.empty()
+                : OptionalDouble.of(r.sysbench().eventsPerSecond())),
+        EVENT_P95_MS("sysbench event latency p95 (ms)", "event p95", false, r -> r.sysbench() == null
+                ? OptionalDouble.empty() : OptionalDouble.of(r.sysbench().latencyP95Ms())),
         WAKEUP_P95_US("cyclictest wake-up latency p95 (us)", "wake-up p95", false, r -> percentile(r, 0.95)),
         WAKEUP_P99_US("cyclictest wake-up latency p99 (us)", "wake-up p99", false, r -> percentile(r, 0.99));
 
@@ -118,6 +120,16 @@ public final class Comparison {
     /** With the arms the runs name and seed 1. */
     public Comparison(List<GuestRun> runs) {
         this(runs, null, 1);
+    }
+
+    /**
+     * The runs of each workload, in order of first appearance (key null: a guest that names none). A
+     * guest running several workloads runs each round workload by workload, every arm once per workload.
+     */
+    public static Map<String, List<GuestRun>> byWorkload(List<GuestRun> runs) {
+        Map<String, List<GuestRun>> out = new java.util.LinkedHashMap<>();
+        runs.forEach(r -> out.computeIfAbsent(r.workload(), w -> new ArrayList<>()).add(r));
+        return out;
     }
 
     /** The distinct arms of {@code runs}, default first, then in order of first appearance. */

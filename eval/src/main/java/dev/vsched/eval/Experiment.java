@@ -44,8 +44,13 @@ public record Experiment(String name, String what, Layout layout, List<String> w
         }
     }
 
-    /** Workloads sched-compare.sh runs (VSCHED_WORKLOAD); a name here needs its parser in {@link GuestRun}. */
-    public static final Set<String> WORKLOADS = Set.of("cpu", "mixed");
+    /**
+     * Workloads sched-compare.sh runs (VSCHED_WORKLOAD: cpu, mixed, or a vm-images/workloads script).
+     * compare reads the metrics of cpu and mixed (sysbench, cyclictest); the others' runs are listed
+     * with each arm's CPU until their parsers come.
+     */
+    public static final Set<String> WORKLOADS = Set.of("cpu", "mixed", "hackbench", "perf-sched", "stress-ng-ipc",
+            "rrbench", "service");
 
     /** Guest parameters compare sets itself; an experiment file may not set them with param.KEY. */
     public static final Set<String> RESERVED_PARAMS = Set.of("workload", "threads", "rounds", "seconds", "sched",

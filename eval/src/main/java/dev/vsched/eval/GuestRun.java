@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * baseline every ratio is to), {@code vsched} (agent or loader, as the run's parameters say), and
  * whatever else the guest lists (peer sched_ext schedulers such as {@code scx_simple}).
  *
+ * @param sysbench null for a workload that is not sysbench-based (its run.txt names it)
  * @param cyclictest null for the cpu workload
  * @param armCpu the arm's own CPU time over the run as a fraction of one vCPU (its scheduler's process:
  *               vsched agent or loader, a peer's user-space part); empty for default runs
@@ -31,13 +32,24 @@ import java.util.regex.Pattern;
  *                 multi-threaded TCG the guest JVM of {@code vsched status} has been seen to die of SIGSEGV in
  *                 freshly compiled code, leaving its crash report in place of the status: the run's
  *                 workload numbers still stand, so the report keeps the run and says why counters are missing.
+ * @param workload what the run ran, from its run.txt; null when the guest wrote none (one workload per boot)
  */
 public record GuestRun(int index, String arm, int rc, SysbenchOutput sysbench, CyclictestHistogram cyclictest,
-        OptionalDouble armCpu, Map<String, Long> counters, String countersProblem) {
+        OptionalDouble armCpu, Map<String, Long> counters, String countersProblem, String workload) {
 
     public GuestRun {
         counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters));
     }
+
+    /** A run of a guest that named no workload per run (one workload per boot, sysbench-based). */
+    public GuestRun(int index, String arm, int rc, SysbenchOutput sysbench, CyclictestHistogram cyclictest,
+            OptionalDouble armCpu, Map<String, Long> counters, String countersProblem) {
+        this(index, arm, rc, sysbench, cyclictest, armCpu, counters, countersProblem, null);
+    }
+
+    /** Workloads whose runs print sysbench's output (the others have their own parsers, or none yet). */
+    static final java.util.Set<String> SYSBENCH_WORKLOADS = java.util.Set.of("cpu", "mixed");
+    private static final Pattern RUN_WORKLOAD = Pattern.compile("\\bworkload=([A-Za-z0-9_-]+)");
 
     /** The baseline arm: the kernel's own scheduler. */
     public static final String DEFAULT = "default";
@@ -85,13 +97,18 @@ public record GuestRun(int index, String arm, int rc, SysbenchOutput sysbench, C
                 throw new IllegalArgumentException("runs.txt: run " + m.group(1) + " " + arm + ": rc '" + m.group(3)
                         + "' is neither a number nor start-failed", e);
             }
-            String sb = result.text(dir + "sysbench.txt")
-                    .orElseThrow(() -> new IllegalArgumentException(dir + "sysbench.txt missing"));
-            SysbenchOutput s;
-            try {
-                s = SysbenchOutput.parse(sb);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(dir + "sysbench.txt: " + e.getMessage(), e);
+            // run.txt ("round=R arm=A workload=W start= end=") names the workload of a boot that runs several
+            Matcher wm = RUN_WORKLOAD.matcher(result.text(dir + "run.txt").orElse(""));
+            String workload = wm.find() ? wm.group(1) : null;
+            SysbenchOutput s = null;
+            if (workload == null || SYSBENCH_WORKLOADS.contains(workload)) {
+                String sb = result.text(dir + "sysbench.txt")
+                        .orElseThrow(() -> new IllegalArgumentException(dir + "sysbench.txt missing"));
+                try {
+                    s = SysbenchOutput.parse(sb);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(dir + "sysbench.txt: " + e.getMessage(), e);
+                }
             }
             CyclictestHistogram c = null;
             Optional<String> cj = result.text(dir + "cyclictest.json");
@@ -113,14 +130,15 @@ public record GuestRun(int index, String arm, int rc, SysbenchOutput sysbench, C
                         problem = e.getMessage();
                     }
                 }
-                // vsched.txt (the vsched arm, as committed fixtures have it) or arm.txt (any arm)
-                String ticks = result.text(dir + "arm.txt").orElse(result.text(dir + "vsched.txt").orElse(""));
+                // sched.txt (any arm: sched_cpu_ticks=), arm.txt, or vsched.txt (the first fixture's vsched arm)
+                String ticks = result.text(dir + "sched.txt").orElse(result.text(dir + "arm.txt")
+                        .orElse(result.text(dir + "vsched.txt").orElse("")));
                 Matcher t = TICKS.matcher(ticks);
                 if (t.find()) {
                     cpu = OptionalDouble.of(Long.parseLong(t.group(1)) / (double) Long.parseLong(t.group(2)) / seconds);
                 }
             }
-            runs.add(new GuestRun(Integer.parseInt(m.group(1)), arm, rc, s, c, cpu, counters, problem));
+            runs.add(new GuestRun(Integer.parseInt(m.group(1)), arm, rc, s, c, cpu, counters, problem, workload));
         }
         return new Runs(runs, Optional.empty());
     }
@@ -130,7 +148,7 @@ public record GuestRun(int index, String arm, int rc, SysbenchOutput sysbench, C
      * arm's own log (agent.log, loader.txt, arm.log).
      */
     private static String startFailure(GuestResult result, String dir) {
-        for (String f : List.of("start-failed.txt", "arm.log", "loader.txt", "agent.log")) {
+        for (String f : List.of("start-failed.txt", "sched.log", "arm.log", "loader.txt", "agent.log")) {
             Optional<String> t = result.text(dir + f);
             if (t.isPresent() && !t.get().isBlank()) {
                 List<String> lines = t.get().strip().lines().toList();

@@ -165,6 +165,11 @@ final class Report {
                 });
             }
         }
+        if (java.util.Arrays.stream(Metric.values()).noneMatch(m -> c.challengers().stream()
+                .anyMatch(a -> c.summary(m, a).isPresent()))) {
+            sb.append("No metric of this workload is read yet (compare parses sysbench and cyclictest): the runs"
+                    + " and each arm's CPU only.\n");
+        }
         for (Metric m : Metric.values()) {
             boolean measured = c.runs().stream().anyMatch(r -> r.cyclictest() != null || m.of(r).isPresent());
             boolean ratio = c.challengers().stream().anyMatch(a -> c.summary(m, a).isPresent());
@@ -191,8 +196,10 @@ final class Report {
         sb.append("|---|---|---|---|---|---|---|---|\n");
         for (GuestRun r : c.runs()) {
             CyclictestHistogram h = r.cyclictest();
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %.2f | %.2f | %s | %s | %s |%n", r.index(), r.arm(),
-                    r.rc(), r.sysbench().eventsPerSecond(), r.sysbench().latencyP95Ms(),
+            SysbenchOutput sy = r.sysbench();
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | %s | %s | %s |%n", r.index(), r.arm(),
+                    r.rc(), sy == null ? "-" : String.format(Locale.ROOT, "%.2f", sy.eventsPerSecond()),
+                    sy == null ? "-" : String.format(Locale.ROOT, "%.2f", sy.latencyP95Ms()),
                     h == null ? "-" : pct(h, 0.95), h == null ? "-" : pct(h, 0.99),
                     h == null ? "-" : Long.toString(h.maxUs())));
         }

@@ -100,7 +100,7 @@ class ExperimentFileTest {
     void anUnknownWorkloadOrLayoutIsNamed() {
         String msg = error(LAYOUT + "[experiment e]\nwhat = x\nlayout = two\nworkload = cpu, hackbenc\n");
         assertEquals("my.conf:8: experiment 'e': workload = 'cpu, hackbenc': unknown workload 'hackbenc' (known: cpu,"
-                + " mixed)", msg);
+                + " hackbench, mixed, perf-sched, rrbench, service, stress-ng-ipc)", msg);
         msg = error(LAYOUT + "[experiment e]\nwhat = x\nlayout = tow\nworkload = cpu\n");
         assertEquals("my.conf:7: experiment 'e': layout = 'tow': no such layout (declared: two)", msg);
     }

@@ -117,6 +117,50 @@ class GuestRunTest {
         assertTrue(msg.contains("no runs.txt"), msg);
     }
 
+    /** Every file of the peers fixture (one boot, 9 arms, 5 workloads; see fixtures/README.md). */
+    static Map<String, byte[]> peersFixture() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of(GuestRunTest.class.getResource("fixtures/compare-peers/runs.txt")
+                .toURI()).getParent();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (var s = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path p : s.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                files.put(root.relativize(p).toString(), java.nio.file.Files.readAllBytes(p));
+            }
+        }
+        return files;
+    }
+
+    @Test
+    void readsTheNineArmsAndFiveWorkloadsOfThePeersFixture() throws Exception {
+        GuestRun.Runs r = GuestRun.read(result(peersFixture()), 3);
+        assertTrue(r.startFailure().isEmpty());
+        assertEquals(45, r.runs().size());
+        assertEquals(List.of("default", "vsched", "scx_simple", "scx_central", "scx_flatcg", "scx_cpu0", "scx_pair",
+                "scx_sdt", "scx_userland"), Comparison.armsOf(r.runs()));
+        Map<String, List<GuestRun>> byW = Comparison.byWorkload(r.runs());
+        assertEquals(List.of("hackbench", "perf-sched", "stress-ng-ipc", "rrbench", "service"), List.copyOf(byW.keySet()));
+        for (List<GuestRun> w : byW.values()) {
+            Comparison c = new Comparison(w);
+            assertEquals(1, c.rounds());
+            assertEquals(9, c.arms().size());
+        }
+        GuestRun simple = r.runs().get(2);
+        assertEquals("scx_simple", simple.arm());
+        assertEquals(null, simple.sysbench(), "hackbench is not sysbench");
+        assertEquals(0.0, simple.armCpu().orElseThrow(), 1e-12); // sched_cpu_ticks=0 in its sched.txt
+        assertTrue(r.runs().get(1).armCpu().isPresent(), "vsched's CPU from sched.txt");
+        // the report of such a boot: a section per workload, the runs listed, no sysbench metric
+        Comparison hb = new Comparison(byW.get("hackbench"));
+        assertTrue(hb.summary(Comparison.Metric.THROUGHPUT, "vsched").isEmpty());
+        Report rep = new Report(java.time.Instant.EPOCH, "7.2", "TCG", 1, 3, "loader", 1);
+        Experiment e = new ExperimentFile().read(ExperimentFileTest.repoFile()).experiment("unshaped-cpu");
+        rep.add(e, "boot", hb, null, List.of());
+        String md = rep.markdown();
+        assertTrue(md.contains("No metric of this workload is read yet"), md);
+        assertTrue(md.contains("| 3 | scx_simple | 0 | - | - | - | - | - |"), md);
+        assertTrue(md.contains("scx_simple 0.00%"), md);
+    }
+
     @Test
     void aWorkloadThatPrintedNothingIsNamed() throws IOException {
         Map<String, byte[]> files = fixture();
