@@ -81,13 +81,16 @@ public record Experiment(String name, String what, Layout layout, List<String> w
     /**
      * The hard limit of the boot: the file's {@code timeout}, else generous: the boot, and per round each
      * arm's run plus its start (the agent takes 1.5-3 minutes under TCG: JVM, first probe rounds, first
-     * plan), and the settling time of the vsched arms. With 2 arms this is the old
+     * plan), and the settling time of the vsched arms, for each workload. With 2 arms and one workload
+     * this is the old
      * {@code 300 + rounds * (2 * seconds + 300 + settle)}.
      */
     public Duration timeout(int rounds, int seconds, int settle, int arms, int vschedArms) {
         if (timeoutSeconds.isPresent()) {
             return Duration.ofSeconds(timeoutSeconds.getAsLong());
         }
-        return Duration.ofSeconds(300L + rounds * (arms * (seconds + 150L) + (long) vschedArms * settle));
+        // the guest runs every workload under every arm in each round
+        return Duration.ofSeconds(300L + (long) rounds * workloads.size() * (arms * (seconds + 150L)
+                + (long) vschedArms * settle));
     }
 }

@@ -81,6 +81,11 @@ class ExperimentFileTest {
                 """);
         Experiment e = f.experiment("mine");
         assertEquals(Duration.ofSeconds(900), e.timeout(3, 20, 0, 4, 1));
+        Experiment two = new ExperimentFile().read(repoFile()).read("w.conf", "[experiment w]\nwhat = x\n"
+                + "layout = unshaped\nworkload = hackbench, rrbench\n").experiment("w");
+        assertEquals(List.of("hackbench", "rrbench"), two.workloads());
+        assertEquals("hackbench,rrbench", two.params(1, 5, "loader", 0).get("workload"));
+        assertEquals(Duration.ofSeconds(300 + 2 * 2 * (3 * (5 + 150) + 0)), two.timeout(2, 5, 0, 3, 1));
         assertEquals("-P 0", e.params(1, 5, "loader", 0).get("loader_args"));
         assertEquals(4, e.vcpus());
         String msg = assertThrows(IllegalArgumentException.class, () -> f.experiment("nope")).getMessage();
