@@ -6,7 +6,11 @@
 #   - vsched_vact.bpf.o built from bpf/ with bpf/README.md's host recipe (vmlinux.h from the
 #     7.2 headers .deb's BTF, the same input as the real build in the toolchain chroot);
 #   - the test programs of src/test/bpf/: verifier_reject.bpf.o (the verifier must refuse it) and
-#     percpu_count.bpf.o (a per-CPU map filled on every CPU).
+#     percpu_count.bpf.o (a per-CPU map filled on every CPU);
+#   - bpf/build/: the objects the guest images ship, built in the sid toolchain chroot as
+#     vm-images/scripts/prepare.sh --kernel-side does (make keeps it incremental, so prepare.sh
+#     later finds it up to date). BpfObjectIT loads them on this host: they must exist when it
+#     runs, also in a fresh clone, where guest-agent's ITs come before vm-images in the reactor.
 # Idempotent; make rebuilds only what changed.  Needs root (apt-get).
 set -euo pipefail
 AGENT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,3 +51,7 @@ for src in "$AGENT"/src/test/bpf/*.bpf.c; do
 	printf '%s\n' "$obj"
 done
 printf '%s\n' "$OUT/vsched_vact.bpf.o"
+
+"$REPO/vm-images/scripts/host-deps.sh" >&2
+"$REPO/vm-images/scripts/in-toolchain.sh" make -C /src/bpf >&2
+printf '%s\n' "$REPO/bpf/build/vsched_vact.bpf.o" "$REPO/bpf/build/vsched_sched.bpf.o"

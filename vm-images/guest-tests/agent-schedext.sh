@@ -13,10 +13,9 @@ set -u
 TEST=agent-schedext
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-# No straggler hiding: this test is about the scheduler keeping work off the stacked duplicates the plan
-# hides, and a host busy with other work starves the 3 ms probe windows of stacked vCPUs enough to make
-# them flap between straggler and not (seen: capacity 17-74 of the best 495-733), which moves the plan
-# under the samples. Straggler planning has its own unit tests (RwcPlannerTest).
+# rwc.straggler_fraction=0: the plan hides stacked duplicates only. The host test judges the loops against
+# the plan status-1.json shows, and a straggler verdict swings with host noise (a fresh-clone run saw the
+# plan move to "usable 3" while the loops were sampled, and failed on a loop running on vCPU 3).
 AGENT_ARGS="--set agent.mode=sched_ext --set probe.period=500ms --set vtop.revalidate=0s \
 --set rwc.hysteresis_rounds=2 --set rwc.straggler_fraction=0"
 

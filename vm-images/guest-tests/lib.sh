@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Helpers the guest tests share; sourced, never run as a test:
+# Helpers the guest tests share (these, bpf/tests' and kmod/tests', all flat in
+# the guest's /tests); sourced, never run as a test:
 #   TEST=sched-basic; . "$(dirname "$0")/lib.sh"
 # Check lines go to $VSCHED_OUT/checks.txt, one "ok   ..." or "FAIL ..." each;
 # a FAIL sets fail=1, which the test returns as its exit status.
@@ -114,16 +115,101 @@ check_dmesg() {
 		pass "dmesg clean"
 	fi
 }
-# $1: vsched-loader's output once SIGINT detached it: the kernel never ejected
-# the scheduler, and the loader saw the default scheduler back
+# $1: vsched-loader's output once it detached, $2: a name for the checks (may
+# be empty): the kernel never ejected the scheduler, and the loader saw the
+# default scheduler back
 check_detached() {
-	check "never ejected" grep -q '^before_detach state=enabled ejected=0' "$1"
-	check after_detach grep -q '^after_detach state=disabled' "$1"
+	check "${2:+$2: }never ejected" grep -q '^before_detach state=enabled ejected=0' "$1"
+	check "${2:+$2: }after_detach" grep -q '^after_detach state=disabled' "$1"
 }
-# $1: a loader's "stats k=v ..." line, $2: counter name -> its value (0 if absent)
+# $1: a loader's "stats k=v ..." (or "vact k=v ...") line, $2: counter name ->
+# its value (0 if absent)
 stat_num() {
 	_v=$(echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p")
 	echo "${_v:-0}"
+}
+# $1: counter name -> its value in the stats line detach_sched read
+num() { stat_num "$stats" "$1"; }
+
+# The scheduler's runs: attach_sched NAME LOG ARGS... starts `vsched-loader
+# sched ARGS` in the background (output to LOG, pid in lpid) and waits until
+# sched_ext is enabled; detach_sched NAME LOG [SIG] ends it: sends it SIG if
+# given (else it runs out its -d duration) and waits. NAME prefixes the check
+# names ("" for none). Checks: attached, root/ops names vsched; loader rc 0 (2:
+# the kernel ejected it), sched_ext disabled again, check_detached, a stats
+# line in LOG, which detach_sched leaves in stats (read it with num).
+attach_sched() {
+	_p=${1:+$1: }
+	_log=$2
+	shift 2
+	"$bin/vsched-loader" sched "$@" >"$_log" 2>&1 &
+	lpid=$!
+	await_enabled $lpid || true
+	expect "${_p}state_attached" "$(state)" enabled
+	expect "${_p}root_ops" "$(ops)" vsched
+}
+detach_sched() {
+	_p=${1:+$1: }
+	_lrc=0
+	[ -z "${3:-}" ] || kill -"$3" "$lpid" 2>/dev/null || true
+	wait "$lpid" || _lrc=$?
+	expect "${_p}loader_rc" "$_lrc" 0
+	expect "${_p}state_after" "$(state)" disabled
+	check_detached "$2" "$1"
+	stats=$(grep '^stats ' "$2" || true)
+	[ -n "$stats" ] || bad "${_p}no stats line in ${2##*/}"
+}
+
+# start_loops [pinned]: one busy loop per vCPU, unpinned or loop i pinned to
+# vCPU i (an idle vCPU is tickless and reports no heartbeats); pids in loops
+start_loops() {
+	loops=""
+	for _c in $(seq 0 $(($(nproc) - 1))); do
+		if [ "${1:-}" = pinned ]; then
+			taskset -c "$_c" sh -c 'while :; do :; done' &
+		else
+			sh -c 'while :; do :; done' &
+		fi
+		loops="$loops $!"
+	done
+}
+# stop_tasks PID...: kills them and reaps them
+stop_tasks() {
+	for _t in "$@"; do kill "$_t" 2>/dev/null || true; done
+	for _t in "$@"; do wait "$_t" 2>/dev/null || true; done
+}
+# sample_task CPU SECS COUNT CMD: where a task goes when it may: sh -c CMD
+# starts pinned to vCPU CPU and after SECS seconds may run on any vCPU (only a
+# policy moves it away); SECS seconds later sample_cpu reads its vCPU COUNT
+# times 0.1 s apart (samples, hits: on CPU); then it is stopped
+sample_task() {
+	taskset -c "$1" sh -c "$4" &
+	task=$!
+	sleep "$2"
+	taskset -p -c "0-$(($(nproc) - 1))" "$task" >/dev/null
+	sleep "$2"
+	sample_cpu "$1" "$3" 0.1 "$task"
+	stop_tasks "$task"
+}
+# sample_cpu CPU COUNT SECS PID...: COUNT times, SECS apart, reads the vCPU
+# each PID last ran on (field 39 of /proc/PID/stat; the command, "(sh)", has no
+# blanks); sets samples (readings of a live PID) and hits (those on vCPU CPU)
+sample_cpu() {
+	_cpu=$1
+	_count=$2
+	_secs=$3
+	shift 3
+	samples=0
+	hits=0
+	for _ in $(seq 1 "$_count"); do
+		sleep "$_secs"
+		for _t in "$@"; do
+			_on=$(cut -d' ' -f39 "/proc/$_t/stat" 2>/dev/null || true)
+			[ -n "$_on" ] || continue
+			samples=$((samples + 1))
+			[ "$_on" != "$_cpu" ] || hits=$((hits + 1))
+		done
+	done
 }
 
 # $1: a file with vact lines (vsched-loader's output). Every vCPU that ticked

@@ -6,7 +6,8 @@
 # jlink'd Java 25 runtime at /opt/java, /opt/vsched (jar, jvm-flags, BPF objects, module),
 # /opt/eval with VSCHED_EVAL_TOOLS=1 (eval-tools.sh: peer sched_ext schedulers, rrbench, sid's perf),
 # the kernel's modules, /init (the same protocol as the test initramfs) and
-# /tests (vm-images/guest-tests and vm-images/workloads). Boot it with
+# /tests (the guest tests of vm-images/guest-tests, bpf/tests and kmod/tests,
+# and vm-images/workloads). Boot it with
 #   run-guest.sh --eval 7.2 sysbench-cpu vsched.seconds=20
 # which uses -kernel build/kernels/7.2/vmlinuz, -device nvme on a snapshot of the
 # image and "root=/dev/nvme0n1 ro rootwait init=/init". prepare.sh --eval runs
@@ -70,9 +71,12 @@ main() {
 
 	# 2. The image, rebuilt when any input changed.
 	local img="$BUILD/eval-$series.img" stamp="$BUILD/eval-$series.stamp" key
-	local -a payload
+	local -a payload tests
+	local tlist
 	mapfile -t payload < <(payload_files "$series" "$jar")
-	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "str:$rootfs" "$VM_DIR/init" "$VM_DIR/guest-tests" \
+	tlist="$(guest_test_files)"
+	mapfile -t tests <<<"$tlist"
+	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "str:$rootfs" "$VM_DIR/init" "${GUEST_TEST_DIRS[@]}" \
 		"$VM_DIR/workloads" "str:$rt" "$kdir/.stamp" "${payload[@]}" "str:tools=$with_tools" ${tools:+"$tools"})"
 	if [[ -f $img ]] && stamp_ok "$stamp" "$key"; then
 		log "eval-$series.img up to date"
@@ -97,7 +101,7 @@ main() {
 	mkdir -p "$root/boot"
 	cp "$kdir/config" "$root/boot/config-$kver"
 	mkdir -p "$root/tests"
-	cp "$VM_DIR"/guest-tests/*.sh "$VM_DIR"/workloads/*.sh "$root/tests/"
+	cp "${tests[@]}" "$VM_DIR"/workloads/*.sh "$root/tests/"
 	cp "$VM_DIR/init/init" "$root/init"
 	chmod 755 "$root/init" "$root"/tests/*.sh
 	echo vsched-guest >"$root/etc/hostname"

@@ -5,8 +5,8 @@
 #   /bin            busybox-static and its applets
 #   /opt/java       a jlink'd Java 25 runtime with the modules jdeps finds in the jar
 #   /lib...         the glibc (and libbpf) libraries that runtime and the agent load
-#   /opt/vsched     vsched.jar, jvm-flags, bpf/*.bpf.o and kmod/vsched.ko when built
-#   /tests          vm-images/guest-tests/*.sh
+#   /opt/vsched     vsched.jar, jvm-flags, bpf/*.bpf.o and kmod/vsched.ko when they are built
+#   /tests          the guest tests: vm-images/guest-tests, bpf/tests, kmod/tests
 #   /init           vm-images/init/init
 # Rebuilt only when one of those inputs changed.
 # Environment:
@@ -99,8 +99,12 @@ main() {
 		mapfile -t kmods < <(module_closure "$kver" "$mroot" "${names[@]}")
 	fi
 
+	local -a tests
+	local tlist
+	tlist="$(guest_test_files)"
+	mapfile -t tests <<<"$tlist"
 	local out="$BUILD/initramfs-$series.cpio" stamp="$BUILD/initramfs-$series.stamp" key
-	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "$VM_DIR/init" "$VM_DIR/guest-tests" "$busybox" \
+	key="$(hash_inputs "$0" "$VM_SCRIPTS/lib.sh" "$VM_DIR/init" "${GUEST_TEST_DIRS[@]}" "$busybox" \
 		"$kdir/.stamp" "str:$rt" "${libs[@]}" "${payload[@]}" "str:${VSCHED_GUEST_MODULES:-}")"
 	if [[ -f $out ]] && stamp_ok "$stamp" "$key"; then
 		log "initramfs-$series up to date"
@@ -113,6 +117,8 @@ main() {
 	st="$(mktemp -d "$BUILD/.initramfs-$series.XXXXXX")"
 	on_exit "rm -rf '$st'"
 	mkdir -p "$st"/{bin,boot,dev,proc,sys,tmp,run,root,etc,tests,opt/vsched,lib/x86_64-linux-gnu,lib64,usr}
+	# the guest's / (mktemp made it 0700: only root could reach /bin)
+	chmod 755 "$st"
 	# where distributions keep it: tests read CONFIG_HZ from it
 	cp "$kdir/config" "$st/boot/config-$kver"
 	mkdir -p "$st"/sys/fs/cgroup "$st"/sys/fs/bpf "$st"/sys/kernel/debug "$st"/sys/kernel/tracing
@@ -154,11 +160,13 @@ main() {
 		done
 	fi
 
-	cp "$VM_DIR"/guest-tests/*.sh "$st/tests/"
+	cp "${tests[@]}" "$st/tests/"
 	cp "$VM_DIR/init/init" "$st/init"
 	chmod 755 "$st/init" "$st"/tests/*.sh
-	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$st/etc/passwd"
-	printf 'root:x:0:\n' >"$st/etc/group"
+	# nobody: the tests' non-root user (kmod-basic: reading root-only files)
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' \
+		>"$st/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$st/etc/group"
 	printf '127.0.0.1 localhost vsched-guest\n::1 localhost\n' >"$st/etc/hosts"
 
 	(cd "$st" && find . -print0 | LC_ALL=C sort -z |

@@ -247,6 +247,28 @@ vsched_jar() {
 	printf '%s\n' "$jar"
 }
 
+# Where the guest test scripts live: the harness's and the agent's in
+# vm-images/guest-tests, the scheduler's in bpf/tests, the module's in
+# kmod/tests. A guest gets them all flat in /tests, with
+# vm-images/guest-tests/lib.sh, which they all source.
+GUEST_TEST_DIRS=("$VM_DIR/guest-tests" "$REPO/bpf/tests" "$REPO/kmod/tests")
+
+# guest_test_files : the *.sh of GUEST_TEST_DIRS, one a line; fails when two
+# share a name (they would overwrite each other in /tests).
+guest_test_files() {
+	local d f
+	local -A seen=()
+	for d in "${GUEST_TEST_DIRS[@]}"; do
+		for f in "$d"/*.sh; do
+			[[ -f $f ]] || continue
+			[[ -z ${seen[${f##*/}]:-} ]] ||
+				die "guest test ${f##*/} is both in ${seen[${f##*/}]} and in $d"
+			seen[${f##*/}]=$d
+			printf '%s\n' "$f"
+		done
+	done
+}
+
 # payload_files SERIES JAR : what goes to /opt/vsched in a guest: the jar, the
 # JVM options its commands run with (guest-agent/jvm-flags, read by
 # guest-tests/lib.sh), bpf/build/*.bpf.o and bpf/build/vsched-loader (static),

@@ -49,6 +49,12 @@ public final class QemuVm implements AutoCloseable {
 
     private static final java.util.concurrent.atomic.AtomicInteger KEPT = new java.util.concurrent.atomic.AtomicInteger();
 
+    /**
+     * Running QEMUs: pid -> id of the thread that started it. Tests that boot guests side by side (one
+     * JVM, one thread each) check what each left behind by it, not by whatever else runs meanwhile.
+     */
+    private static final Map<Long, Long> RUNNING = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final VmSpec spec;
     private final int attempt;
     private final Path dir;
@@ -75,8 +81,9 @@ public final class QemuVm implements AutoCloseable {
             spec.layout().validate(spec.vcpus(), onlineCpus());
         }
         sweepStaleTempDirs();
-        // The owner pid in the name lets a later run remove what a SIGKILLed JVM left.
-        Path dir = Files.createTempDirectory(TEMP_PREFIX + ProcessHandle.current().pid() + "-");
+        // The owner pid in the name lets a later run remove what a SIGKILLed JVM left; the starting
+        // thread's id tells boots that run side by side in one JVM apart.
+        Path dir = Files.createTempDirectory(tempPrefixOfThisThread());
         TempDir tmp = new TempDir(dir);
         Cleanup.register(tmp);
         List<String> cmd = command(spec, dir);
@@ -93,6 +100,7 @@ public final class QemuVm implements AutoCloseable {
                     e.getCause());
         }
         Cleanup.unregister(tmp);
+        RUNNING.put(p.pid(), Thread.currentThread().threadId());
         QemuVm vm = new QemuVm(spec, attempt, dir, p);
         Cleanup.register(vm);
         try {
@@ -131,6 +139,23 @@ public final class QemuVm implements AutoCloseable {
     }
 
     static final String TEMP_PREFIX = "vsched-vm-";
+
+    /** Temp directories of the boots this thread starts begin with this: {@code vsched-vm-<pid>-t<thread id>-}. */
+    static String tempPrefixOfThisThread() {
+        return TEMP_PREFIX + ProcessHandle.current().pid() + "-t" + Thread.currentThread().threadId() + "-";
+    }
+
+    /** Pids of the QEMUs of this JVM that other threads started and have not closed yet. */
+    static java.util.Set<Long> runningFromOtherThreads() {
+        long me = Thread.currentThread().threadId();
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        RUNNING.forEach((pid, thread) -> {
+            if (thread != me) {
+                out.add(pid);
+            }
+        });
+        return out;
+    }
 
     /** Deletes temp directories of harness JVMs that no longer exist (killed without cleanup). */
     static void sweepStaleTempDirs() {
@@ -396,6 +421,9 @@ public final class QemuVm implements AutoCloseable {
         }
         keepLogs();
         new TempDir(dir).close();
+        if (!process.isAlive()) {
+            RUNNING.remove(process.pid());
+        }
         Cleanup.unregister(this);
         if (!errors.isEmpty()) {
             throw new IllegalStateException("cleanup of " + spec.name() + " incomplete: " + errors);

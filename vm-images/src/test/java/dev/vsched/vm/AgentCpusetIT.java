@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code vsched agent} in cpuset mode inside a 7.2 guest whose host layout stacks vCPUs {0,1} and {2,3}
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * narrow work.slice and its busy loops to exactly those, restore the cgroup on SIGTERM, and after kill -9
  * the next agent must repair before acting.
  */
+@Order(10)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ_WRITE)
 class AgentCpusetIT extends VmTestSupport {
     private static final Duration TIMEOUT = Duration.ofSeconds(600);
 

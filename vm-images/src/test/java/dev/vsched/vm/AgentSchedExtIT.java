@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code vsched agent} in sched_ext mode in 7.2 guests. With a host layout stacking vCPUs {0,1} and {2,3}
@@ -26,6 +29,8 @@ import org.junit.jupiter.api.Test;
  * oops, so the layout boot keeps to one cycle): kill -9 leaves the kernel on its default scheduler with a
  * running workload completing; an ejected scheduler (SysRq-S) makes the agent fall back to cpusets.
  */
+@Order(10)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ_WRITE)
 class AgentSchedExtIT extends VmTestSupport {
     private static final Duration TIMEOUT = Duration.ofSeconds(600);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,6 +96,10 @@ class AgentSchedExtIT extends VmTestSupport {
                     + " is one the host imposed ({0,1} or {2,3})" + context);
         }
         Set<Integer> usable = AgentCpusetIT.cpus(s1.get("rwc").get("applied").asText());
+        // the loops below are judged against this plan: it must be the one in force while they were sampled
+        // (status-2 is taken after the samples; plan_changes also counts a change that was undone)
+        assertEquals(s1.get("rwc").get("plan_changes").asLong(), s2.get("rwc").get("plan_changes").asLong(),
+                "the plan did not change between the statuses before and after the samples" + context);
         Set<Integer> hidden = new TreeSet<>(Set.of(0, 1, 2, 3));
         hidden.removeAll(usable);
         assertEquals(4 - stacked.size(), usable.size(), "one vCPU of each stacked group usable: " + usable + context);
@@ -100,10 +109,7 @@ class AgentSchedExtIT extends VmTestSupport {
         assertEquals(AgentCpusetIT.cpus(attached.get("hidden").strip().replace(' ', ',')), hidden,
                 "the guest script hid what the status says" + context);
 
-        // movable work stays off hidden vCPUs, pinned work there still runs; judged against the plan of
-        // status-1, so that plan must have held until status-2, taken after the samples
-        assertEquals(s1.get("rwc").get("plan_changes").asLong(), s2.get("rwc").get("plan_changes").asLong(),
-                "the usable set changed between status-1 and status-2 (around the samples)" + context);
+        // movable work stays off hidden vCPUs, pinned work there still runs
         String samples = run.result().text("samples.txt").orElseGet(() -> fail("samples.txt missing" + base));
         int pinned = -1;
         int pinnedCpu = -1;
@@ -147,8 +153,7 @@ class AgentSchedExtIT extends VmTestSupport {
 
     @Test
     void agentDeathAndEjectionLeaveNoHalfState() throws Exception {
-        VmSpec spec = VmSpec.of(IMAGES, "7.2", "agent-schedext-exit", 2, TIMEOUT);
-        VmRun run = GuestRunner.run(spec);
+        VmRun run = SharedBoots.part(SharedBoots.FUNCTIONAL_72, "agent-schedext-exit");
         StringBuilder ctx = new StringBuilder("\n" + run.describe());
         for (String log : List.of("agent-schedext-exit.log", "agent-1.log", "agent-2.log")) {
             ctx.append("\n").append(log).append(":\n").append(run.result().text(log).orElse("(none)"));

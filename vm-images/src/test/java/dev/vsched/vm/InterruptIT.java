@@ -12,13 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Cleanup when the harness JVM is interrupted: SIGTERM (Ctrl-C, a CI timeout) runs the shutdown
  * hook, which kills QEMU and removes its cgroups and temp directory; SIGKILL cannot run anything,
  * but QEMU dies with the JVM (parent-death signal) and the next harness sweeps what was left.
  */
+@Order(10)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ_WRITE)
 class InterruptIT extends VmTestSupport {
 
     private record Child(Process jvm, long qemu, Path cgroup, Path dir) {

@@ -7,14 +7,22 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * The scheduler under minutes of a stress-ng mix (guest-tests/sched-stress.sh) in the eval image, which
+ * The scheduler under minutes of a stress-ng mix (bpf/tests/sched-stress.sh) in the eval image, which
  * has stress-ng: movable hogs with affinity churn, yield, switch, fork, futex, timer sleeps and pipes,
  * plus work pinned to the vCPU RWC hides and a periodic real-time task on vCPU 0. The kernel must never
  * eject the scheduler.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@Order(0)
+@ResourceLock(value = VmTestSupport.HOST_CPUS, mode = ResourceAccessMode.READ)
 class SchedStressIT extends VmTestSupport {
     private static final int STRESS_SECONDS = 150;
 

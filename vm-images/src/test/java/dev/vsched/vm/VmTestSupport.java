@@ -17,8 +17,15 @@ import org.junit.jupiter.api.BeforeEach;
  * Base of the VM tests: finds the images prepare.sh built, and after every test asserts that the
  * harness left nothing behind: no child process of this JVM, no harness cgroup of this JVM, no new
  * temp directory, no mount under one.
+ *
+ * <p>Every VM test class takes the {@link #HOST_CPUS} lock: functional (thread=single) ones shared, so
+ * two of them may boot side by side (failsafe runs two at a time, see vm-images/pom.xml), and the ones
+ * that shape vCPUs or measure host CPU time exclusively, so nothing else runs on the host meanwhile.
  */
 abstract class VmTestSupport {
+
+    /** The host's CPUs, as a JUnit resource lock. */
+    static final String HOST_CPUS = "vsched.host-cpus";
 
     static final VmImages IMAGES = VmImages.locate();
     private Set<Path> tempDirsBefore;
@@ -30,11 +37,13 @@ abstract class VmTestSupport {
 
     @AfterEach
     void nothingLeftBehind() throws IOException, InterruptedException {
-        // QEMU is reaped synchronously by close(); give an exiting process a moment anyway.
-        for (int i = 0; i < 50 && ProcessHandle.current().descendants().findAny().isPresent(); i++) {
+        // QEMU is reaped synchronously by close(); give an exiting process a moment anyway. Functional
+        // tests may boot side by side (see the failsafe configuration): QEMUs another test thread started
+        // and still runs are that test's to check.
+        for (int i = 0; i < 50 && mine(ProcessHandle.current().descendants()).findAny().isPresent(); i++) {
             Thread.sleep(100);
         }
-        List<String> children = ProcessHandle.current().descendants()
+        List<String> children = mine(ProcessHandle.current().descendants())
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
         assertEquals(List.of(), children, "processes left behind by the harness");
         String mine = ThreadCgroups.PREFIX + ProcessHandle.current().pid() + "-";
@@ -49,10 +58,17 @@ abstract class VmTestSupport {
         assertEquals(List.of(), mounts, "mounts left behind by the harness");
     }
 
+    /** Processes not belonging to a QEMU that another test thread started and still runs. */
+    private static Stream<ProcessHandle> mine(Stream<ProcessHandle> processes) {
+        Set<Long> others = QemuVm.runningFromOtherThreads();
+        return processes.filter(p -> !others.contains(p.pid()));
+    }
+
     private static Set<Path> harnessTempDirs() throws IOException {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            // Only this JVM's: other harness JVMs (other engineers' runs) may come and go meanwhile.
-            String mine = QemuVm.TEMP_PREFIX + ProcessHandle.current().pid() + "-";
+            // Only this JVM's and this test thread's: other harness JVMs (other engineers' runs) and tests
+            // booting beside this one may come and go meanwhile.
+            String mine = QemuVm.tempPrefixOfThisThread();
             return s.filter(p -> p.getFileName().toString().startsWith(mine)).collect(Collectors.toSet());
         }
     }

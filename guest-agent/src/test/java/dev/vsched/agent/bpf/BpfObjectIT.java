@@ -101,10 +101,12 @@ class BpfObjectIT {
             assertTrue(bpftoolLinkIds().containsAll(linkIds), "bpftool sees the links " + linkIds);
 
             VschedIntf.VactCpu[] before = readAll(vs, arena);
+            dev.vsched.probers.proc.ProcStat statBefore = dev.vsched.probers.proc.ProcStat.read();
             long start = System.nanoTime();
             long busyNs = spinOnEveryCpu(1500);
             VschedIntf.VactCpu[] after = readAll(vs, arena);
             long now = System.nanoTime();
+            dev.vsched.probers.proc.ProcStat statAfter = dev.vsched.probers.proc.ProcStat.read();
             double secs = (now - start) / 1e9;
 
             // what one poll of one vCPU's record costs the agent (lookup syscall + FFM + decode)
@@ -147,9 +149,13 @@ class BpfObjectIT {
                         .anyMatch(h -> Math.abs(tickNs - 1e9 / h) <= 0.02 * 1e9 / h),
                         "cpu " + cpu + " learnt no HZ tick: tick_ns " + tickNs);
                 double hz = 1e9 / a.tickNs();
-                // a busy vCPU ticks at HZ, minus what the host took from it; never faster
+                // a busy vCPU ticks at HZ, minus what the host took from it (steal, as the hypervisor
+                // accounts it in /proc/stat, 10 ms ticks); never faster
+                double stolen = Math.min(1, (statAfter.steal(cpu) - statBefore.steal(cpu)) * 0.01 / secs);
                 assertTrue(rate <= hz * 1.1, "cpu " + cpu + ": " + rate + " ticks/s above HZ " + hz);
-                assertTrue(rate >= hz * 0.4, "cpu " + cpu + ": only " + rate + " ticks/s while busy, HZ " + hz);
+                assertTrue(rate >= hz * (1 - stolen) * 0.8, String.format(java.util.Locale.ROOT,
+                        "cpu %d: only %.0f ticks/s while busy, HZ %.0f, %.3f of the time stolen by the host", cpu,
+                        rate, hz, stolen));
                 assertTrue(a.hbNs() > b.hbNs(), "cpu " + cpu + " heartbeat did not advance");
                 long age = now - a.hbNs();
                 assertTrue(age >= 0 && age < 2 * busyNs, "cpu " + cpu + " heartbeat age " + age + " ns");
@@ -220,13 +226,20 @@ class BpfObjectIT {
         }
     }
 
-    /** bpf/build/ holds the toolchain-built objects the guest images ship; load them too when present. */
+    /**
+     * bpf/build/ holds the toolchain-built objects the guest images ship. scripts/bpf-test-objects.sh builds
+     * them before this test (also in a fresh clone): a missing one fails here, it is not skipped.
+     */
+    static Path shipped(String name) {
+        Path built = CProgram.repoRoot().resolve("bpf/build").resolve(name);
+        assertTrue(Files.isRegularFile(built), built + " missing: guest-agent/scripts/bpf-test-objects.sh builds it"
+                + " in the toolchain chroot before the ITs");
+        return built;
+    }
+
     @Test
-    void shippedObjectsBehaveOnThisKernel() throws Exception {
-        Path built = CProgram.repoRoot().resolve("bpf/build");
-        Path shippedVact = built.resolve(VschedIntf.VSCHED_OBJ_VACT);
-        Assumptions.assumeTrue(Files.isRegularFile(shippedVact), "no toolchain build in " + built);
-        try (BpfObject obj = BpfObject.open(shippedVact); Arena arena = Arena.ofConfined()) {
+    void shippedVactHeartbeatsOnThisKernel() throws Exception {
+        try (BpfObject obj = BpfObject.open(shipped(VschedIntf.VSCHED_OBJ_VACT)); Arena arena = Arena.ofConfined()) {
             obj.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nrCpuIds);
             obj.load();
             obj.attachAll();
@@ -238,19 +251,23 @@ class BpfObjectIT {
                 assertTrue(after[cpu].hbCount() > before[cpu].hbCount(), "cpu " + cpu + " no heartbeat");
             }
         }
-        Path sched = built.resolve(VschedIntf.VSCHED_OBJ_SCHED);
-        if (Files.isRegularFile(sched) && !SchedExtSysfs.present()) {
-            // what the agent meets if it picks the scheduler on a kernel without sched_ext: a clean refusal
-            Map<Integer, String> fdsBefore = BpfFds.open();
-            try (BpfObject obj = BpfObject.open(sched)) {
-                obj.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nrCpuIds);
-                obj.setMaxEntries(VschedIntf.VSCHED_MAP_CPU_CFG, nrCpuIds);
-                BpfException e = assertThrows(BpfException.class, obj::load);
-                System.out.println("scheduler on a kernel without sched_ext: " + e.getMessage().lines().findFirst().orElse(""));
-                assertTrue(e.getMessage().contains(sched.toString()), e.getMessage());
-            }
-            assertEquals(fdsBefore, BpfFds.open());
+    }
+
+    /** What the agent meets if it picks the shipped scheduler on a kernel without sched_ext: a clean refusal. */
+    @Test
+    void shippedSchedulerIsRefusedCleanlyWithoutSchedExt() throws Exception {
+        Path sched = shipped(VschedIntf.VSCHED_OBJ_SCHED);
+        Assumptions.assumeFalse(SchedExtSysfs.present(),
+                "this host kernel has sched_ext: the refusal without it is checked only where it is missing");
+        Map<Integer, String> fdsBefore = BpfFds.open();
+        try (BpfObject obj = BpfObject.open(sched)) {
+            obj.setMaxEntries(VschedIntf.VSCHED_MAP_VACT, nrCpuIds);
+            obj.setMaxEntries(VschedIntf.VSCHED_MAP_CPU_CFG, nrCpuIds);
+            BpfException e = assertThrows(BpfException.class, obj::load);
+            System.out.println("scheduler on a kernel without sched_ext: " + e.getMessage().lines().findFirst().orElse(""));
+            assertTrue(e.getMessage().contains(sched.toString()), e.getMessage());
         }
+        assertEquals(fdsBefore, BpfFds.open());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vsched.probers.proc.ProcStat;
 import dev.vsched.probers.sys.CpuSets;
@@ -58,9 +59,9 @@ class VcpuTimelineIT {
         int cpus = Runtime.getRuntime().availableProcessors();
         int target = cpus - 1;
         int elsewhere = 0;
-        if (target == elsewhere) {
-            return; // a 1-vCPU machine has nowhere to move the thread
-        }
+        // a 1-vCPU machine has nowhere to move the thread: reported skipped, with the reason
+        assumeTrue(target != elsewhere, "moving the timeline thread off its vCPU needs two vCPUs; this machine has "
+                + cpus);
         AtomicInteger tid = new AtomicInteger();
         CompletableFuture<TimelineSample> f = CompletableFuture.supplyAsync(() -> {
             VcpuTimeline t = new VcpuTimeline(target, VcpuTimeline.Mode.HEAVY);

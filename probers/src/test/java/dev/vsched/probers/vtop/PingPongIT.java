@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,11 +14,15 @@ class PingPongIT {
     /** Interrupt noise here is ~25 us, so the derived inactivity threshold is ~50 us. */
     static final long STACKED_NS = 50_000;
 
+    /** A pair needs two vCPUs: on a 1-vCPU machine the test is reported skipped, with this reason. */
+    static void assumeTwoVcpus() {
+        int n = Runtime.getRuntime().availableProcessors();
+        assumeTrue(n >= 2, "ping-pong between vCPUs 0 and 1 needs two vCPUs; this machine has " + n);
+    }
+
     @Test
     void twoVcpusHandOffACacheLineInNanosecondsNotTimeslices() {
-        if (Runtime.getRuntime().availableProcessors() < 2) {
-            return;
-        }
+        assumeTwoVcpus();
         PingPong.warmUp(20_000_000L);
         // Other work on this VM can crowd a ping-pong thread out; such a try must say so (guest switches)
         // and is never taken for stacking. Of a few tries, the clean ones must show a cache-line transfer.
@@ -53,9 +58,7 @@ class PingPongIT {
 
     @Test
     void realtimeThreadsAreNotDisturbedByNormalWorkOnTheirVcpus() throws Exception {
-        if (Runtime.getRuntime().availableProcessors() < 2) {
-            return;
-        }
+        assumeTwoVcpus();
         // A busy normal-priority thread on each vCPU, as a loaded guest has.
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         List<Thread> hogs = new java.util.ArrayList<>();

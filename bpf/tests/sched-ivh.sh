@@ -16,7 +16,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-ivh
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 need_scheduler 2
@@ -24,31 +24,14 @@ need_scheduler 2
 
 # run NAME POLICIES: sets on0 (samples on vCPU 0 out of 20) and the loader's stats
 run() {
-	name=$1
-	log="$out/sched-$name.txt"
-	"$bin/vsched-loader" sched -d 8 -C 0:300 -P "$2" >"$log" 2>&1 &
-	lpid=$!
-	await_enabled $lpid || true
-	check "$name: attached ($(state))" [ "$(state)" = enabled ]
-	taskset -c 0 sh -c 'while :; do :; done' &
-	hog=$!
-	sleep 1
-	taskset -p -c "0-$((n - 1))" $hog >/dev/null
-	sleep 1
-	on0=0
-	for _ in $(seq 1 20); do
-		sleep 0.1
-		[ "$(cut -d' ' -f39 "/proc/$hog/stat")" != 0 ] || on0=$((on0 + 1))
-	done
-	kill $hog
-	wait $hog 2>/dev/null || true
-	check "$name: still enabled ($(state))" [ "$(state)" = enabled ]
-	lrc=0
-	wait $lpid || lrc=$?
-	check "$name: loader rc=$lrc" [ "$lrc" = 0 ]
-	stats=$(grep '^stats ' "$log" || true)
+	attach_sched "$1" "$out/sched-$1.txt" -d 8 -C 0:300 -P "$2"
+	sample_task 0 1 20 'while :; do :; done'
+	on0=$hits
+	check "$1: hog sampled $samples/20 times" [ "$samples" = 20 ]
+	st=$(state)
+	check "$1: still enabled ($st)" [ "$st" = enabled ]
+	detach_sched "$1" "$out/sched-$1.txt"
 }
-num() { stat_num "$stats" "$1"; }
 
 run ivh 7
 check "ivh: hog on vCPU 0 in $on0/20 samples (wanted <= 2)" [ "$on0" -le 2 ]

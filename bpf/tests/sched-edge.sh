@@ -13,7 +13,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-edge
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 need_scheduler 2
@@ -37,27 +37,15 @@ refuse "policies (-P)" -P 99
 load() {
 	name=$1
 	shift
-	"$bin/vsched-loader" sched -d 6 "$@" >"$out/edge-$name.txt" 2>&1 &
-	lpid=$!
-	await_enabled $lpid || true
-	check "$name: attached ($(state))" [ "$(state)" = enabled ]
-	loops=""
-	for _ in $(seq 1 "$n"); do
-		sh -c 'while :; do :; done' &
-		loops="$loops $!"
-	done
+	attach_sched "$name" "$out/edge-$name.txt" -d 6 "$@"
+	start_loops
 	# shellcheck disable=SC2016 # expanded by the inner sh
 	sh -c 'i=0; while [ $i -lt 5000 ]; do i=$((i + 1)); done; echo finished' >"$out/edge-$name-work.txt"
-	for p in $loops; do kill "$p"; done
-	for p in $loops; do wait "$p" 2>/dev/null || true; done
+	# shellcheck disable=SC2086 # a pid list
+	stop_tasks $loops
 	check "$name: work finished under load" grep -q finished "$out/edge-$name-work.txt"
-	lrc=0
-	wait $lpid || lrc=$?
-	check "$name: loader rc=$lrc (2 = ejected)" [ "$lrc" = 0 ]
-	check "$name: detached ($(state))" [ "$(state)" = disabled ]
-	stats=$(grep '^stats ' "$out/edge-$name.txt" || true)
+	detach_sched "$name" "$out/edge-$name.txt"
 }
-num() { stat_num "$stats" "$1"; }
 
 load hide-all -H "0-$((n - 1))"
 check "hide-all: rwc_avoid=$(num rwc_avoid) = 0 (RWC refused)" [ "$(num rwc_avoid)" = 0 ]

@@ -1,19 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # vsched.ko in a guest (7.2 or 6.1): insmod, the root-only per-vCPU sysfs
-# view reads for every possible vCPU, the BPF vACT programs use the module's
+# view reads for every possible vCPU, every sysfs file has the mode the module
+# declares and no other file is there, a non-root reader (nobody, through
+# busybox su) is refused every file, the BPF vACT programs use the module's
 # kfuncs while it is loaded (7.2, where the module has BTF), rmmod removes
 # everything, and the kernel logged nothing above notice level except the
 # expected out-of-tree/unsigned taint lines. With sched_ext, the scheduler
 # (whose struct_ops programs call the kfuncs) also loads and runs with it.
-# Writes sysfs.txt, vact.txt and sched.txt (7.2), checks.txt, dmesg-new.txt.
+# Writes sysfs.txt, sysfs-modes.txt (declared), sysfs-files.txt (found),
+# vact.txt and sched.txt (7.2), checks.txt, dmesg-new.txt.
 # rc 0 iff all passed.
 set -eu
 # busybox ash has pipefail; POSIX sh does not
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=kmod-basic
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 ko=/opt/vsched/kmod/vsched.ko
 sys=/sys/kernel/vsched
@@ -32,7 +35,6 @@ fi
 pass insmod
 check listed grep -q '^vsched ' /proc/modules
 expect intf_version "$(cat $sys/intf_version)" 1
-expect mode_root_only "$(stat -c %a $sys/cpu0/steal_ns)" 400
 kf=$(cat $sys/kfuncs)
 case "$kver" in
 6.1.*) expect kfuncs "$kf" 0 ;;	# bookworm headers carry no vmlinux: no module BTF
@@ -60,18 +62,54 @@ expect cpu_dirs "$ncpu" $((last + 1))
 expect pv_preempt "$(cat $sys/pv_preempt)" 0
 expect preempted_cpu0 "$(cat $sys/cpu0/preempted)" unsupported
 
+# Every sysfs file has the mode vsched_main.c declares (__ATTR(name, MODE, ...)),
+# and no other file is there. All are root-only.
+root_files="intf_version:400 pv_preempt:400 kfuncs:400"
+cpu_files="online:400 preempted:400 steal_ns:400"
+for fm in $root_files; do
+	echo "${fm%%:*} ${fm#*:}"
+done >"$out/sysfs-modes.txt"
+for d in "$sys"/cpu*; do
+	for fm in $cpu_files; do
+		echo "${d##*/}/${fm%%:*} ${fm#*:}"
+	done
+done >>"$out/sysfs-modes.txt"
+find "$sys" -type f | sed "s|^$sys/||" | sort >"$out/sysfs-files.txt"
+while read -r f mode; do
+	if [ -f "$sys/$f" ]; then
+		expect "mode $f" "$(stat -c %a "$sys/$f")" "$mode"
+	else
+		bad "$sys/$f missing"
+	fi
+done <"$out/sysfs-modes.txt"
+while read -r f; do
+	grep -q "^$f " "$out/sysfs-modes.txt" || bad "$sys/$f not declared (mode $(stat -c %a "$sys/$f"))"
+done <"$out/sysfs-files.txt"
+# A non-root reader (nobody, through su) is refused every one (cat's
+# complaint must name the file: su's own failures do not count). It is nobody
+# and can read a world-readable sysfs file, so a refusal is the mode's doing.
+nonroot() { su -s /bin/sh nobody -c "$1" </dev/null; }
+expect nonroot_uid "$(nonroot 'id -u')" 65534
+check "nonroot reads /sys/devices/system/cpu/possible" nonroot 'cat /sys/devices/system/cpu/possible >/dev/null'
+while read -r f; do
+	if nonroot "cat $sys/$f" >/dev/null 2>"$out/nonroot.err"; then
+		bad "nonroot read $f"
+	elif grep -F "$sys/$f" "$out/nonroot.err" | grep -q 'Permission denied'; then
+		pass "nonroot read $f refused"
+	else
+		bad "nonroot read $f failed otherwise: $(cat "$out/nonroot.err")"
+	fi
+done <"$out/sysfs-files.txt"
+rm -f "$out/nonroot.err"
+
 # the BPF side picks the kfuncs up while the module is loaded
 if [ "$kf" = 1 ]; then
 	if [ -x "$bin/vsched-loader" ] && [ -f "$bin/vsched_vact.bpf.o" ]; then
-		# a pinned busy loop per vCPU: idle vCPUs are tickless and report nothing
-		loops=""
-		for c in $(seq 0 $(($(nproc) - 1))); do
-			taskset -c "$c" sh -c 'while :; do :; done' &
-			loops="$loops $!"
-		done
+		# idle vCPUs are tickless and report nothing
+		start_loops pinned
 		check vact_loader "$bin/vsched-loader" vact -d 2 >"$out/vact.txt" 2>&1
-		for p in $loops; do kill "$p"; done
-		for p in $loops; do wait "$p" 2>/dev/null || true; done
+		# shellcheck disable=SC2086 # a pid list
+		stop_tasks $loops
 		k=$(grep -c 'kmod_steal=1' "$out/vact.txt" || true)
 		expect vact_kmod_steal_cpus "$k" "$(nproc)"
 	else

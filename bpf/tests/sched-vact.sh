@@ -13,7 +13,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-vact
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 secs=${VSCHED_VACT_SECS:-3}
 
@@ -21,15 +21,11 @@ secs=${VSCHED_VACT_SECS:-3}
 [ -f "$bin/vsched_vact.bpf.o" ] || die "$bin/vsched_vact.bpf.o missing"
 : >"$out/checks.txt"
 n=$(nproc)
-loops=""
-for c in $(seq 0 $((n - 1))); do
-	taskset -c "$c" sh -c 'while :; do :; done' &
-	loops="$loops $!"
-done
+start_loops pinned
 lrc=0
 "$bin/vsched-loader" vact -d "$secs" >"$out/vact.txt" 2>&1 || lrc=$?
-for p in $loops; do kill "$p"; done
-for p in $loops; do wait "$p" 2>/dev/null || true; done
+# shellcheck disable=SC2086 # a pid list
+stop_tasks $loops
 check "loader rc=$lrc $(tail -1 "$out/vact.txt" | cut -c1-120)" [ "$lrc" = 0 ]
 
 # A loaded host starves single-threaded TCG and the guest loses ticks, so the
@@ -43,13 +39,12 @@ for c in $(seq 0 $((n - 1))); do
 	line=$(grep "^vact cpu=$c " "$out/vact.txt" || true)
 	[ -n "$line" ] || { bad "cpu$c: no vact line"; continue; }
 	seen=$((seen + 1))
-	hb=$(echo "$line" | tr ' ' '\n' | sed -n 's/^hb_count=//p')
-	hb=${hb:-0}
+	hb=$(stat_num "$line" hb_count)
 	counts="$counts $c:$hb"
 	[ "$hb" -le "$best" ] || best=$hb
-	tick=$(echo "$line" | tr ' ' '\n' | sed -n 's/^tick_ns=//p')
-	jumps=$(echo "$line" | tr ' ' '\n' | sed -n 's/^steal_jumps=//p')
-	inact=$(echo "$line" | tr ' ' '\n' | sed -n 's/^inactive_count=//p')
+	tick=$(stat_num "$line" tick_ns)
+	jumps=$(stat_num "$line" steal_jumps)
+	inact=$(stat_num "$line" inactive_count)
 	check "cpu$c hb_count=$hb >= $min (tick_ns=$tick inactive=$inact steal_jumps=$jumps)" \
 		[ "$hb" -ge "$min" ]
 done

@@ -16,7 +16,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-bvs
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 need_scheduler 3
@@ -24,31 +24,12 @@ need_scheduler 3
 
 # run NAME POLICIES: sets on1 (samples of the waker on vCPU 1 out of 30) and stats
 run() {
-	log="$out/sched-$1.txt"
-	"$bin/vsched-loader" sched -d 7 -C 1:100 -P "$2" >"$log" 2>&1 &
-	lpid=$!
-	await_enabled $lpid || true
-	check "$1: attached ($(state))" [ "$(state)" = enabled ]
-	# starts on vCPU 1, then may go anywhere: only a policy moves it away
+	attach_sched "$1" "$out/sched-$1.txt" -d 7 -C 1:100 -P "$2"
 	# shellcheck disable=SC2016 # expanded by the inner sh
-	taskset -c 1 sh -c 'i=0; while [ $i -lt 400 ]; do sleep 0.01; i=$((i + 1)); done' &
-	waker=$!
-	sleep 0.3
-	taskset -p -c "0-$((n - 1))" $waker >/dev/null
-	sleep 0.3
-	on1=0
-	for _ in $(seq 1 30); do
-		sleep 0.1
-		[ "$(cut -d' ' -f39 "/proc/$waker/stat" 2>/dev/null)" != 1 ] || on1=$((on1 + 1))
-	done
-	kill $waker 2>/dev/null || true
-	wait $waker 2>/dev/null || true
-	lrc=0
-	wait $lpid || lrc=$?
-	check "$1: loader rc=$lrc" [ "$lrc" = 0 ]
-	stats=$(grep '^stats ' "$log" || true)
+	sample_task 1 0.3 30 'i=0; while [ $i -lt 400 ]; do sleep 0.01; i=$((i + 1)); done'
+	on1=$hits
+	detach_sched "$1" "$out/sched-$1.txt"
 }
-num() { stat_num "$stats" "$1"; }
 
 run bvs 7
 check "bvs: waker on low-capacity vCPU 1 in $on1/30 samples (wanted <= 3)" [ "$on1" -le 3 ]

@@ -16,7 +16,7 @@ set -eu
 # shellcheck disable=SC3040
 set -o pipefail
 TEST=sched-basic
-# shellcheck source=lib.sh
+# shellcheck source=../../vm-images/guest-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 secs=${VSCHED_SCHED_SECS:-300}
 
@@ -25,17 +25,9 @@ hid=$((n - 1))
 : >"$out/checks.txt"
 expect state_before "$(state)" disabled
 
-"$bin/vsched-loader" sched -d "$secs" -H "$hid" >"$out/sched.txt" 2>&1 &
-lpid=$!
-await_enabled $lpid || true
-expect state_attached "$(state)" enabled
-expect root_ops "$(ops)" vsched
+attach_sched "" "$out/sched.txt" -d "$secs" -H "$hid"
 
-loops=""
-for _ in $(seq 1 "$n"); do
-	sh -c 'while :; do :; done' &
-	loops="$loops $!"
-done
+start_loops
 # The pinned loop prints "done CPU WALL": its CPU time (utime+stime, 1/100 s)
 # and wall time in 1/100 s, from builtins only. It is nearly alone on its
 # vCPU, so it must get most of it (a lost wake-up once left it 1%).
@@ -50,20 +42,12 @@ ppid=$!
 (for _ in $(seq 1 50); do sleep 0.02; done; echo finished) >"$out/waker.txt" &
 wpid=$!
 
-# where do the movable loops run? (field 39 of /proc/PID/stat: last CPU)
+# where do the movable loops run?
 sleep 1
-samples=0
-onhid=0
-for _ in $(seq 1 15); do
-	sleep 0.2
-	for p in $loops; do
-		cpu=$(cut -d' ' -f39 "/proc/$p/stat")
-		samples=$((samples + 1))
-		[ "$cpu" != "$hid" ] || onhid=$((onhid + 1))
-	done
-done
-echo "samples=$samples on_hidden=$onhid hidden_cpu=$hid" >>"$out/checks.txt"
-expect movable_on_hidden "$onhid" 0
+# shellcheck disable=SC2086 # a pid list
+sample_cpu "$hid" 15 0.2 $loops
+echo "samples=$samples on_hidden=$hits hidden_cpu=$hid" >>"$out/checks.txt"
+expect movable_on_hidden "$hits" 0
 [ "$samples" -gt 0 ] || bad "no samples taken"
 
 wait $ppid || true
@@ -74,18 +58,10 @@ check "pinned loop ran ${pcpu:-?}/${pwall:-?} of its wall time (>= 1/2)" \
 	[ $((${pcpu:-0} * 2)) -ge "${pwall:-1}" ]
 expect waker_finished "$(cat "$out/waker.txt")" finished
 expect state_under_load "$(state)" enabled
-for p in $loops; do kill "$p"; done
-for p in $loops; do wait "$p" 2>/dev/null || true; done
+# shellcheck disable=SC2086
+stop_tasks $loops
 
-lrc=0
-kill -INT $lpid 2>/dev/null
-wait $lpid || lrc=$?
-expect loader_rc "$lrc" 0
-expect state_after "$(state)" disabled
-check_detached "$out/sched.txt"
-stats=$(grep '^stats ' "$out/sched.txt" || true)
-num() { stat_num "$stats" "$1"; }
-[ -n "$stats" ] || bad "no stats line in sched.txt"
+detach_sched "" "$out/sched.txt" INT
 check "enq_shared=$(num enq_shared) > 0" [ "$(num enq_shared)" -gt 0 ]
 check "rwc_pinned=$(num rwc_pinned) > 0 (pinned work on the hidden vCPU)" [ "$(num rwc_pinned)" -gt 0 ]
 bvs=$(($(num bvs_pick) + $(num bvs_keep)))
