@@ -25,6 +25,9 @@ public final class CyclictestHistogram {
 
     /** @throws IllegalArgumentException when the JSON lacks the threads, their histogram or their cycles */
     public static CyclictestHistogram parse(String json) {
+        if (json.isBlank()) {
+            throw new IllegalArgumentException("cyclictest printed nothing (empty JSON)");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -67,6 +70,39 @@ public final class CyclictestHistogram {
             }
         }
         return new CyclictestHistogram(b, overflows, max);
+    }
+
+    /** All samples of several runs in one histogram (an arm's runs, for its latency CDF). */
+    public static CyclictestHistogram merge(java.util.List<CyclictestHistogram> hs) {
+        int len = hs.stream().mapToInt(h -> h.buckets.length).max().orElse(0);
+        long[] b = new long[len];
+        long over = 0;
+        long max = 0;
+        for (CyclictestHistogram h : hs) {
+            for (int i = 0; i < h.buckets.length; i++) {
+                b[i] += h.buckets[i];
+            }
+            over += h.overflows;
+            max = Math.max(max, h.maxUs);
+        }
+        return new CyclictestHistogram(b, over, max);
+    }
+
+    /**
+     * The empirical CDF: pairs {us, fraction of all samples at or below us} at each non-empty bucket. It
+     * ends below 1 by the overflows' share: their values are only known to lie past the last bucket.
+     */
+    public java.util.List<double[]> cdf() {
+        java.util.List<double[]> out = new java.util.ArrayList<>();
+        long n = samples();
+        long seen = 0;
+        for (int us = 0; us < buckets.length && n > 0; us++) {
+            if (buckets[us] > 0) {
+                seen += buckets[us];
+                out.add(new double[] {us, seen / (double) n});
+            }
+        }
+        return out;
     }
 
     public long samples() {

@@ -17,6 +17,9 @@ public record SysbenchOutput(double eventsPerSecond, long totalEvents, double la
 
     /** @throws IllegalArgumentException naming the line that is missing */
     public static SysbenchOutput parse(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("sysbench printed nothing (empty output)");
+        }
         return new SysbenchOutput(number(text, EPS, "events per second"),
                 (long) number(text, TOTAL, "total number of events"),
                 number(text, P95, "95th percentile"),

@@ -35,5 +35,24 @@ class CyclictestHistogramTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CyclictestHistogram.parse(
                 "{\"thread\": {\"0\": {\"histogram\": {\"1\": 5}, \"cycles\": 2}}}")).getMessage().contains("cycles"));
         assertThrows(IllegalArgumentException.class, () -> CyclictestHistogram.parse("{\"thread\":{}}").percentileUs(0));
+        assertEquals("cyclictest printed nothing (empty JSON)",
+                assertThrows(IllegalArgumentException.class, () -> CyclictestHistogram.parse("")).getMessage());
+    }
+
+    @Test
+    void mergedRunsGiveOneCdfThatEndsBelowOneByTheOverflows() {
+        CyclictestHistogram a = CyclictestHistogram.parse(
+                "{\"thread\": {\"0\": {\"histogram\": {\"10\": 3, \"20\": 1}, \"cycles\": 5, \"max\": 900}}}");
+        CyclictestHistogram b = CyclictestHistogram.parse(
+                "{\"thread\": {\"0\": {\"histogram\": {\"10\": 1, \"30\": 5}, \"cycles\": 6, \"max\": 30}}}");
+        CyclictestHistogram m = CyclictestHistogram.merge(java.util.List.of(a, b));
+        assertEquals(11, m.samples());
+        assertEquals(1, m.overflows());
+        assertEquals(900, m.maxUs());
+        java.util.List<double[]> cdf = m.cdf();
+        assertEquals(3, cdf.size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {10, 4 / 11.0}, cdf.get(0), 1e-12);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {20, 5 / 11.0}, cdf.get(1), 1e-12);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {30, 10 / 11.0}, cdf.get(2), 1e-12);
     }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One running QEMU TCG guest. Started paused ({@code -S}) to find the vCPU threads, then resumed; a host
+ * One running QEMU guest (TCG, or KVM when the spec asks). Started paused ({@code -S}) to find the vCPU threads, then resumed; a host
  * layout is applied when /init starts (see {@link #shapeAfterBoot}). Closing it (or the JVM exiting) kills QEMU, removes its
  * cgroups and deletes its temp directory; console and results logs are first copied to the keep
  * directory (system property {@code vsched.vm.logs}) when one is set.
@@ -110,8 +110,8 @@ public final class QemuVm implements AutoCloseable {
             if (spec.layout() != null) {
                 vm.shapeAfterBoot(spec.layout());
             }
-            LOG.log(System.Logger.Level.INFO, "{0} attempt {1}: QEMU pid {2} running, TCG {3}, vCPU threads {4}",
-                    spec.name(), attempt, Long.toString(p.pid()), spec.tcg(), vm.vcpuThreads);
+            LOG.log(System.Logger.Level.INFO, "{0} attempt {1}: QEMU pid {2} running, {3}, vCPU threads {4}",
+                    spec.name(), attempt, Long.toString(p.pid()), spec.accelDescription(), vm.vcpuThreads);
             return vm;
         } catch (IOException | RuntimeException | InterruptedException e) {
             String out = ConsoleLog.read(dir.resolve("qemu.out"));
@@ -183,8 +183,10 @@ public final class QemuVm implements AutoCloseable {
         }
         cmd.addAll(List.of(System.getProperty("vsched.qemu", "qemu-system-x86_64"),
                 "-name", spec.name() + ",debug-threads=on",
-                "-accel", "tcg,thread=" + (spec.tcg() == VmSpec.Tcg.MULTI ? "multi" : "single"),
-                "-cpu", "max",
+                "-accel", spec.accel() == VmSpec.Accel.KVM ? "kvm"
+                        : "tcg,thread=" + (spec.tcg() == VmSpec.Tcg.MULTI ? "multi" : "single"),
+                // KVM: the host's own CPU model (its features, no emulation); TCG: everything it emulates
+                "-cpu", spec.accel() == VmSpec.Accel.KVM ? "host" : "max",
                 "-smp", Integer.toString(spec.vcpus()),
                 "-m", Integer.toString(spec.memoryMb()),
                 "-kernel", spec.kernel().toString()));
@@ -214,7 +216,8 @@ public final class QemuVm implements AutoCloseable {
         }
         for (Map.Entry<Integer, Integer> e : vcpuThreads.entrySet()) {
             String comm = threadName(e.getValue());
-            String want = spec.tcg() == VmSpec.Tcg.MULTI ? "CPU " + e.getKey() + "/TCG" : "ALL CPUs/TCG";
+            String want = spec.accel() == VmSpec.Accel.KVM ? "CPU " + e.getKey() + "/KVM"
+                    : spec.tcg() == VmSpec.Tcg.MULTI ? "CPU " + e.getKey() + "/TCG" : "ALL CPUs/TCG";
             if (!comm.equals(want)) {
                 throw new IOException("vCPU " + e.getKey() + ": QMP thread-id " + e.getValue() + " is named '" + comm
                         + "', expected '" + want + "'");
@@ -232,8 +235,9 @@ public final class QemuVm implements AutoCloseable {
      * does not place float over all online CPUs without a quota.
      */
     public synchronized void applyLayout(HostLayout newLayout) throws IOException {
-        if (spec.tcg() != VmSpec.Tcg.MULTI) {
-            throw new IllegalStateException("a host layout needs TCG thread=multi (" + spec.name() + " runs single)");
+        if (!spec.threadPerVcpu()) {
+            throw new IllegalStateException("a host layout needs TCG thread=multi or KVM (" + spec.name()
+                    + " runs TCG single)");
         }
         BitSet online = onlineCpus();
         newLayout.validate(spec.vcpus(), online);

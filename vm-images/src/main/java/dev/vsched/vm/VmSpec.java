@@ -11,11 +11,21 @@ import java.util.regex.Pattern;
 /**
  * One guest boot: kernel, root (the test initramfs, or the eval disk image booted read-only from a
  * snapshot), vCPUs, TCG threading, the guest test to run with its {@code vsched.<key>=<value>}
- * parameters, an optional host layout, and a hard timeout. Exactly one of {@code initramfs} and
- * {@code disk} is set.
+ * parameters, an optional host layout, a hard timeout and the accelerator. Exactly one of
+ * {@code initramfs} and {@code disk} is set.
  */
 public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vcpus, int memoryMb, Tcg tcg, String test,
-        Map<String, String> params, HostLayout layout, Duration timeout) {
+        Map<String, String> params, HostLayout layout, Duration timeout, Accel accel) {
+
+    /**
+     * How QEMU runs the guest. TCG emulates every instruction (threading per {@link Tcg}); KVM runs it on
+     * the host CPU ({@code -accel kvm -cpu host}), one host thread per vCPU as TCG MULTI has, so a host
+     * layout applies the same way. Only ask for KVM where /dev/kvm has been seen to boot the guest: a
+     * nested KVM may open fine and still fail on the first instruction it cannot emulate.
+     */
+    public enum Accel {
+        TCG, KVM
+    }
 
     /**
      * TCG threading. SINGLE runs every vCPU on one host thread and never hit the int3 crash: use it for
@@ -32,7 +42,16 @@ public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vc
      */
     private static final Pattern VALUE = Pattern.compile("[A-Za-z0-9_.,:/=+@% -]*");
 
+    /** A TCG guest: the shape every spec had before KVM was a choice. */
+    public VmSpec(String name, Path kernel, Path initramfs, Path disk, int vcpus, int memoryMb, Tcg tcg, String test,
+            Map<String, String> params, HostLayout layout, Duration timeout) {
+        this(name, kernel, initramfs, disk, vcpus, memoryMb, tcg, test, params, layout, timeout, Accel.TCG);
+    }
+
     public VmSpec {
+        if (accel == null) {
+            throw new IllegalArgumentException("accel must be TCG or KVM, not null");
+        }
         if ((initramfs == null) == (disk == null)) {
             throw new IllegalArgumentException("a guest boots from an initramfs or a disk image, exactly one: initramfs="
                     + initramfs + " disk=" + disk);
@@ -57,7 +76,7 @@ public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vc
         if (memoryMb < 256) {
             throw new IllegalArgumentException("memory " + memoryMb + " MiB too small for a JVM guest (min 256)");
         }
-        if (layout != null && tcg != Tcg.MULTI) {
+        if (layout != null && accel == Accel.TCG && tcg != Tcg.MULTI) {
             throw new IllegalArgumentException("a host layout needs TCG thread=multi: with thread=single all "
                     + vcpus + " vCPUs run on one host thread");
         }
@@ -79,16 +98,31 @@ public record VmSpec(String name, Path kernel, Path initramfs, Path disk, int vc
     }
 
     public VmSpec withParams(Map<String, String> p) {
-        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, tcg, test, p, layout, timeout);
+        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, tcg, test, p, layout, timeout, accel);
     }
 
     /** Multi-threaded TCG with this host layout applied before the first guest instruction. */
     public VmSpec withLayout(HostLayout l) {
-        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, Tcg.MULTI, test, params, l, timeout);
+        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, Tcg.MULTI, test, params, l, timeout, accel);
     }
 
     public VmSpec withTcg(Tcg t) {
-        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, t, test, params, layout, timeout);
+        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, t, test, params, layout, timeout, accel);
+    }
+
+    /** The same guest under another accelerator; under KVM the TCG threading is not used. */
+    public VmSpec withAccel(Accel a) {
+        return new VmSpec(name, kernel, initramfs, disk, vcpus, memoryMb, tcg, test, params, layout, timeout, a);
+    }
+
+    /** What the vCPUs run on, for reports: {@code kvm}, {@code tcg thread=multi} or {@code tcg thread=single}. */
+    public String accelDescription() {
+        return accel == Accel.KVM ? "kvm" : "tcg thread=" + (tcg == Tcg.MULTI ? "multi" : "single");
+    }
+
+    /** True when each vCPU runs on a host thread of its own (KVM, or TCG thread=multi): a layout can place it. */
+    public boolean threadPerVcpu() {
+        return accel == Accel.KVM || tcg == Tcg.MULTI;
     }
 
     /** Boot, sending the results back and powering off must fit between the guest's limit and the hard one. */
