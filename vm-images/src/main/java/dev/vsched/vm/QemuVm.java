@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -80,13 +79,13 @@ public final class QemuVm implements AutoCloseable {
             // Fail on a bad layout before anything is started.
             spec.layout().validate(spec.vcpus(), onlineCpus());
         }
-        sweepStaleTempDirs();
+        VmTempDir.sweepStale();
         // The owner pid in the name lets a later run remove what a SIGKILLed JVM left; the starting
         // thread's id tells boots that run side by side in one JVM apart.
-        Path dir = Files.createTempDirectory(tempPrefixOfThisThread());
-        TempDir tmp = new TempDir(dir);
+        Path dir = Files.createTempDirectory(VmTempDir.prefixOfThisThread());
+        VmTempDir tmp = new VmTempDir(dir);
         Cleanup.register(tmp);
-        List<String> cmd = command(spec, dir);
+        List<String> cmd = QemuCommandLine.of(spec, dir);
         Process p;
         try {
             p = LAUNCHER.submit(() -> new ProcessBuilder(cmd)
@@ -138,13 +137,6 @@ public final class QemuVm implements AutoCloseable {
         // Otherwise the guest died or hung before /init: await() reports it with the console.
     }
 
-    static final String TEMP_PREFIX = "vsched-vm-";
-
-    /** Temp directories of the boots this thread starts begin with this: {@code vsched-vm-<pid>-t<thread id>-}. */
-    static String tempPrefixOfThisThread() {
-        return TEMP_PREFIX + ProcessHandle.current().pid() + "-t" + Thread.currentThread().threadId() + "-";
-    }
-
     /** Pids of the QEMUs of this JVM that other threads started and have not closed yet. */
     static java.util.Set<Long> runningFromOtherThreads() {
         long me = Thread.currentThread().threadId();
@@ -155,55 +147,6 @@ public final class QemuVm implements AutoCloseable {
             }
         });
         return out;
-    }
-
-    /** Deletes temp directories of harness JVMs that no longer exist (killed without cleanup). */
-    static void sweepStaleTempDirs() {
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList()) {
-                String[] parts = p.getFileName().toString().substring(TEMP_PREFIX.length()).split("-");
-                try {
-                    long owner = Long.parseLong(parts[0]);
-                    if (ProcessHandle.of(owner).isEmpty()) {
-                        new TempDir(p).close();
-                    }
-                } catch (NumberFormatException | UncheckedIOException e) {
-                    // Not ours, or being removed by someone else: leave it.
-                }
-            }
-        } catch (IOException e) {
-            // Sweeping is best effort; this run's own cleanup does not depend on it.
-        }
-    }
-
-    static List<String> command(VmSpec spec, Path dir) {
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
-            cmd.addAll(List.of("/usr/bin/setpriv", "--pdeathsig", "KILL", "--"));
-        }
-        cmd.addAll(List.of(System.getProperty("vsched.qemu", "qemu-system-x86_64"),
-                "-name", spec.name() + ",debug-threads=on",
-                "-accel", spec.accel() == VmSpec.Accel.KVM ? "kvm"
-                        : "tcg,thread=" + (spec.tcg() == VmSpec.Tcg.MULTI ? "multi" : "single"),
-                // KVM: the host's own CPU model (its features, no emulation); TCG: everything it emulates
-                "-cpu", spec.accel() == VmSpec.Accel.KVM ? "host" : "max",
-                "-smp", Integer.toString(spec.vcpus()),
-                "-m", Integer.toString(spec.memoryMb()),
-                "-kernel", spec.kernel().toString()));
-        if (spec.disk() != null) {
-            // snapshot=on: guest writes go to a temporary overlay, the image stays as built
-            cmd.addAll(List.of("-drive", "file=" + spec.disk() + ",format=raw,if=none,id=root,snapshot=on",
-                    "-device", "nvme,drive=root,serial=vsched-root"));
-        } else {
-            cmd.addAll(List.of("-initrd", spec.initramfs().toString()));
-        }
-        cmd.addAll(List.of("-append", spec.append(),
-                "-nographic", "-monitor", "none", "-nic", "none", "-no-reboot",
-                "-serial", "file:" + dir.resolve("console.log"),
-                "-serial", "file:" + dir.resolve("results.log"),
-                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
-                "-S"));
-        return cmd;
     }
 
     /** QMP thread ids, cross-checked against the thread names QEMU sets with debug-threads=on. */
@@ -420,7 +363,7 @@ public final class QemuVm implements AutoCloseable {
             }
         }
         keepLogs();
-        new TempDir(dir).close();
+        new VmTempDir(dir).close();
         if (!process.isAlive()) {
             RUNNING.remove(process.pid());
         }
@@ -456,20 +399,4 @@ public final class QemuVm implements AutoCloseable {
         return "QemuVm[" + spec.name() + ", pid " + process.pid() + "]";
     }
 
-    /** A directory deleted recursively on close. */
-    record TempDir(Path dir) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (!Files.exists(dir)) {
-                return;
-            }
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete " + dir, e);
-            }
-        }
-    }
 }

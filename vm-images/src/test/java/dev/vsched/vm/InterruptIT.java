@@ -90,7 +90,7 @@ class InterruptIT extends VmTestSupport {
         List<Path> swept = ThreadCgroups.sweepStale(CpuCgroupMount.detect());
         assertNotNull(swept);
         assertTrue(swept.contains(c.cgroup()), "stale " + c.cgroup() + " not swept: " + swept);
-        QemuVm.sweepStaleTempDirs();
+        VmTempDir.sweepStale();
         assertFalse(Files.exists(c.dir()), c.dir() + " not swept");
     }
 }

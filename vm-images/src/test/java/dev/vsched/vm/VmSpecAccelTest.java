@@ -20,7 +20,7 @@ class VmSpecAccelTest {
     }
 
     private static String line(VmSpec s) {
-        return String.join(" ", QemuVm.command(s, Path.of("/tmp/d")));
+        return String.join(" ", QemuCommandLine.of(s, Path.of("/tmp/d")));
     }
 
     @Test
@@ -36,7 +36,7 @@ class VmSpecAccelTest {
     @Test
     void kvmRunsTheHostCpuModelAndNoTcgOption() {
         VmSpec k = eval().withAccel(VmSpec.Accel.KVM);
-        List<String> cmd = QemuVm.command(k, Path.of("/tmp/d"));
+        List<String> cmd = QemuCommandLine.of(k, Path.of("/tmp/d"));
         String l = String.join(" ", cmd);
         assertTrue(l.contains("-accel kvm -cpu host -smp 4"), l);
         assertFalse(l.contains("tcg"), l);

@@ -63,7 +63,7 @@ class VmSpecTest {
 
     @Test
     void qemuCommandFollowsTheProtocol() {
-        List<String> cmd = QemuVm.command(spec(Map.of()).withLayout(HostLayout.parse("l", "v0=0")), Path.of("/tmp/d"));
+        List<String> cmd = QemuCommandLine.of(spec(Map.of()).withLayout(HostLayout.parse("l", "v0=0")), Path.of("/tmp/d"));
         String line = String.join(" ", cmd);
         assertTrue(line.contains("-accel tcg,thread=multi"), line);
         assertTrue(line.contains("-name t,debug-threads=on"), line);
@@ -77,7 +77,7 @@ class VmSpecTest {
     void diskBootMountsTheImageFromASnapshot() {
         VmSpec d = new VmSpec("t", Path.of("/k"), null, Path.of("/b/eval-7.2.img"), 2, 2048, VmSpec.Tcg.SINGLE,
                 "sched-stress", Map.of(), null, Duration.ofSeconds(60));
-        String line = String.join(" ", QemuVm.command(d, Path.of("/tmp/d")));
+        String line = String.join(" ", QemuCommandLine.of(d, Path.of("/tmp/d")));
         assertTrue(line.contains("-drive file=/b/eval-7.2.img,format=raw,if=none,id=root,snapshot=on"
                 + " -device nvme,drive=root,serial=vsched-root"), line);
         assertTrue(!line.contains("-initrd"), line);

@@ -68,7 +68,7 @@ abstract class VmTestSupport {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             // Only this JVM's and this test thread's: other harness JVMs (other engineers' runs) and tests
             // booting beside this one may come and go meanwhile.
-            String mine = QemuVm.tempPrefixOfThisThread();
+            String mine = VmTempDir.prefixOfThisThread();
             return s.filter(p -> p.getFileName().toString().startsWith(mine)).collect(Collectors.toSet());
         }
     }
