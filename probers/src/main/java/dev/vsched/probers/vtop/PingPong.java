@@ -30,6 +30,8 @@ public final class PingPong implements PairProber {
     private static final int DEADLINE_CHECK_MASK = 255;
     /** How long the pinger waits for the ponger to be pinned and spinning before giving up. */
     static final long READY_TIMEOUT_NS = 500_000_000L;
+    /** How much longer than the pinger could need a ponger spins before it gives up on its own. */
+    static final long PONG_SLACK_NS = 1_000_000_000L;
 
     /** Lowest real-time priority: enough to keep normal tasks from switching the threads out. */
     static final int RT_PRIORITY = 1;
@@ -125,7 +127,9 @@ public final class PingPong implements PairProber {
                     tryRealtime();
                 }
                 SwitchCounter own = new SwitchCounter();
-                pong(line, stop);
+                // a bound of its own: a pinger that died without setting stop must not leave this thread
+                // spinning at SCHED_FIFO on its vCPU for ever
+                pong(line, stop, System.nanoTime() + READY_TIMEOUT_NS + window + PONG_SLACK_NS);
                 pongSwitches[0] = own.switches();
             } catch (NativeCallException e) {
                 pongError[0] = "vCPU " + b + ": " + e.getMessage();
@@ -136,21 +140,28 @@ public final class PingPong implements PairProber {
         long[] rtt = new long[MAX_SAMPLES];
         long count = 0;
         long pingSwitches = 0;
-        boolean started = awaitPonger(line, stop, window);
-        if (started) {
-            // Only now may this thread go real-time: before, the ponger may still have been queued on this
-            // vCPU, and a SCHED_FIFO spinner would starve it.
-            if (realtime) {
-                tryRealtime();
+        boolean started = false;
+        try {
+            started = awaitPonger(line, stop, window);
+            if (started) {
+                // Only now may this thread go real-time: before, the ponger may still have been queued on
+                // this vCPU, and a SCHED_FIFO spinner would starve it.
+                if (realtime) {
+                    tryRealtime();
+                }
+                // Counted from here: while it waited for the ponger at normal priority, other guest work on
+                // this vCPU could switch it out as often as it liked, which says nothing about the window.
+                SwitchCounter own = new SwitchCounter();
+                count = ping(line, rtt, window);
+                pingSwitches = own.switches();
             }
-            // Counted from here: while it waited for the ponger at normal priority, other guest work on
-            // this vCPU could switch it out as often as it liked, which says nothing about the window.
-            SwitchCounter own = new SwitchCounter();
-            count = ping(line, rtt, window);
-            pingSwitches = own.switches();
+        } finally {
+            // Whatever happened here (a schedstat read that failed, say), the ponger must stop: left
+            // spinning at SCHED_FIFO it would own its vCPU, and the next ponger pinned there would never
+            // run (an agent's vTOP hung on exactly that in AgentCpusetIT).
+            SLOT.setVolatile(stop, SLOT_INDEX, 1L);
+            joinQuietly(ponger);
         }
-        SLOT.setVolatile(stop, SLOT_INDEX, 1L);
-        joinQuietly(ponger);
         long switches = pingSwitches + pongSwitches[0];
         if (pongError[0] != null) {
             return PairMeasurement.failed(a, b, pongFailed[0], pongError[0]);
@@ -214,7 +225,7 @@ public final class PingPong implements PairProber {
         }
     }
 
-    private static void pong(long[] line, long[] stop) {
+    private static void pong(long[] line, long[] stop, long deadline) {
         SLOT.setRelease(line, SLOT_INDEX, -1L);
         long expect = 1;
         int spins = 0;
@@ -223,7 +234,8 @@ public final class PingPong implements PairProber {
             if (v == expect) {
                 SLOT.setRelease(line, SLOT_INDEX, expect + 1);
                 expect += 2;
-            } else if ((++spins & DEADLINE_CHECK_MASK) == 0 && (long) SLOT.getAcquire(stop, SLOT_INDEX) != 0L) {
+            } else if ((++spins & DEADLINE_CHECK_MASK) == 0
+                    && ((long) SLOT.getAcquire(stop, SLOT_INDEX) != 0L || System.nanoTime() > deadline)) {
                 return;
             }
         }
