@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Read-only view of a {@code vsched probe --json} report (schema {@value #SCHEMA}), with the
@@ -18,8 +20,28 @@ public record ProbeReport(JsonNode root) {
     public static final String SCHEMA = dev.vsched.probers.report.ProbeReport.SCHEMA;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The signal, pc and problematic frame of a HotSpot fatal-error report ("# A fatal error has been
+     * detected by the Java Runtime Environment"), or null if {@code out} is not one.
+     */
+    static String jvmCrash(String out) {
+        if (!out.contains("# A fatal error has been detected by the Java Runtime Environment")) {
+            return null;
+        }
+        Matcher sig = Pattern.compile("#\\s+(SIG[A-Z]+ \\(0x[0-9a-f]+\\) at pc=0x[0-9a-f]+)")
+                .matcher(out);
+        Matcher frame = Pattern.compile("# Problematic frame:\\s*\\n#\\s*(.+)")
+                .matcher(out);
+        return (sig.find() ? sig.group(1) : "fatal error") + (frame.find() ? ", frame " + frame.group(1).strip() : "");
+    }
+
     /** Parses and checks the schema tag; errors quote the start of what was received. */
     public static ProbeReport parse(String json) {
+        String crash = jvmCrash(json);
+        if (crash != null) {
+            // HotSpot writes its fatal-error header to stdout, where the report would have been
+            throw new IllegalArgumentException("guest JVM crashed (" + crash + ") instead of printing the report");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);

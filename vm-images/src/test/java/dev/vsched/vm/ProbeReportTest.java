@@ -51,4 +51,24 @@ class ProbeReportTest {
         assertThrows(IllegalArgumentException.class, () -> ProbeReport.parse("[1,2]"));
         assertThrows(IllegalArgumentException.class, () -> ProbeReport.parse(""));
     }
+
+    @Test
+    void aGuestJvmCrashIsNamedNotCalledBadJson() {
+        // the head of a real one: ProbeIT's guest probe under TCG thread=multi, 2026-12-06
+        String hsErr = """
+                #
+                # A fatal error has been detected by the Java Runtime Environment:
+                #
+                #  SIGSEGV (0xb) at pc=0x00007f0844ef00ad, pid=148, tid=452
+                #
+                # JRE version: OpenJDK Runtime Environment Temurin-25.0.3+9 (25.0.3+9) (build 25.0.3+9-LTS)
+                # Problematic frame:
+                # j  java.lang.AbstractStringBuilder.append(I)Ljava/lang/AbstractStringBuilder;+0 java.base@25.0.3
+                #
+                """;
+        String m = assertThrows(IllegalArgumentException.class, () -> ProbeReport.parse(hsErr)).getMessage();
+        assertEquals("guest JVM crashed (SIGSEGV (0xb) at pc=0x00007f0844ef00ad, frame j  "
+                + "java.lang.AbstractStringBuilder.append(I)Ljava/lang/AbstractStringBuilder;+0 java.base@25.0.3) "
+                + "instead of printing the report", m);
+    }
 }
