@@ -53,7 +53,7 @@ final class AgentLoop implements Runnable {
         this.cadenceNs = config.probePeriodNs();
         this.planner = new RwcPlanner(config.stragglerFraction(), config.hideStacked(), config.hysteresisRounds(),
                 config.minUsable());
-        this.topology = new TopologyTracker(cpus, config.vtopPairWindowNs(), config.vtopRevalidateNs());
+        this.topology = new TopologyTracker(config.vtopPairWindowNs(), config.vtopRevalidateNs());
         this.view = new AgentView(null, backend, 0, null, null);
     }
 
@@ -97,8 +97,8 @@ final class AgentLoop implements Runnable {
             if (!activity.isEmpty()) {
                 loadShare.update(activity, System.nanoTime());
             }
-            topology.update(s);
             List<Round.Vcpu> vcpus = vcpus(s);
+            topology.update(s.threshold(), vcpus);
             UsablePlan next = planner.plan(vcpus.stream()
                     .map(v -> new RwcPlanner.Vcpu(v.cpu(), v.available(), v.capacity())).toList(), topology.stacked());
             if (plan == null || !next.usable().equals(plan.usable())) {

@@ -1,7 +1,8 @@
 package dev.vsched.agent;
 
-import dev.vsched.probers.continuous.ContinuousProber;
+import dev.vsched.agent.backend.Round;
 import dev.vsched.probers.proc.GuestTopology;
+import dev.vsched.probers.timeline.GapThreshold;
 import dev.vsched.probers.vtop.PingPong;
 import dev.vsched.probers.vtop.TopologyProber;
 import dev.vsched.probers.vtop.VtopResult;
@@ -22,15 +23,13 @@ import org.slf4j.event.Level;
 final class TopologyTracker {
     private static final Logger LOG = LoggerFactory.getLogger(TopologyTracker.class);
 
-    private final List<Integer> cpus;
     private final long pairWindowNs;
     private final long revalidateNs;
     private VtopResult topology;
     private List<Set<Integer>> stacked = List.of();
     private long topologyAt;
 
-    TopologyTracker(List<Integer> cpus, long pairWindowNs, long revalidateNs) {
-        this.cpus = List.copyOf(cpus);
+    TopologyTracker(long pairWindowNs, long revalidateNs) {
         this.pairWindowNs = pairWindowNs;
         this.revalidateNs = revalidateNs;
     }
@@ -45,26 +44,27 @@ final class TopologyTracker {
         return stacked;
     }
 
-    /** Probes or re-validates when due and the round's threshold allows it. */
-    void update(ContinuousProber.Snapshot s) {
+    /**
+     * Probes or re-validates the round's available vCPUs when due and the round's gap threshold allows it.
+     */
+    void update(GapThreshold threshold, List<Round.Vcpu> vcpus) {
         long now = System.nanoTime();
         boolean due = topology == null || revalidateNs > 0 && now - topologyAt >= revalidateNs;
-        if (!due || cpus.size() < 2) {
+        if (!due || vcpus.size() < 2) {
             return;
         }
-        if (!s.threshold().measured()) {
+        if (!threshold.measured()) {
             // The stacked threshold is the measured inactivity threshold; without one, every pair would
             // look stacked. Wait for a calibration window.
             return;
         }
         try {
             GuestTopology guest = GuestTopology.read();
-            List<Integer> live = cpus.stream()
-                    .filter(c -> s.vcpus().get(c) == null || s.vcpus().get(c).available()).toList();
+            List<Integer> live = vcpus.stream().filter(Round.Vcpu::available).map(Round.Vcpu::cpu).toList();
             if (live.size() < 2) {
                 return;
             }
-            TopologyProber p = new TopologyProber(new PingPong(pairWindowNs), s.threshold().handoffNs());
+            TopologyProber p = new TopologyProber(new PingPong(pairWindowNs), threshold.handoffNs());
             if (topology == null) {
                 PingPong.warmUp(20_000_000L);
             }
